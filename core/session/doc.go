@@ -1,0 +1,28 @@
+// Package session is the sesskit engine: HTTP sessions kept in a shared
+// store, framework-neutral.
+//
+// A Manager holds a Store (redisstore for production, memstore for tests and
+// single-instance development) and the rules: idle and absolute timeouts,
+// cookie or header tokens, codec, size limits, failure mode. Per request an
+// adapter calls Manager.Begin with a Carrier over its request and response,
+// puts the Session in the request context and calls Session.Commit before
+// the response headers leave. Manager.Middleware does exactly that for
+// net/http; the sesskit adapters do it for Gin, Echo, Fiber and Chi.
+//
+// The engine is lazy and writes deltas: a request that never touches its
+// session costs no store call; the first read loads the whole session in
+// one call; Commit writes only the keys the request changed, so concurrent
+// requests that change different keys keep each other's changes.
+//
+// Tokens are 32 random bytes (base64url); the store only ever sees their
+// SHA-256. A token the store does not know is never adopted: a session that
+// needs saving gets a fresh token.
+//
+// Values are stored through a Codec, JSON by default, each tagged with its
+// codec, so a session written by one codec stays readable after a switch to
+// another. Get decodes into the type asked for:
+//
+//	s := session.FromContext(r.Context())
+//	n, _ := session.Get[int](s, "visits")
+//	err := s.Set("visits", n+1)
+package session

@@ -1,0 +1,120 @@
+package session
+
+import (
+	"errors"
+	"net/http"
+)
+
+// Middleware is the net/http middleware: it attaches the request's session
+// to the request context and commits it before the first byte of the
+// response, whether the handler writes, flushes, or returns without writing.
+// When the handler panics the session is discarded and the panic goes on.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Begin(r.Context(), HTTPCarrier{Request: r, Writer: w})
+		r = r.WithContext(NewContext(r.Context(), s))
+		cw := &commitWriter{ResponseWriter: w, commit: func() bool {
+			if err := s.Commit(r.Context()); err != nil {
+				m.cfg.errorHandler(w, r, err)
+				return false
+			}
+			return true
+		}}
+		defer func() {
+			if p := recover(); p != nil {
+				s.Discard()
+				panic(p)
+			}
+			cw.commitOnce()
+		}()
+		next.ServeHTTP(cw, r)
+	})
+}
+
+// HTTPCarrier is the Carrier over net/http types. Adapters for frameworks
+// built on net/http (Gin, Echo, Chi) use it as is.
+type HTTPCarrier struct {
+	Request *http.Request
+	Writer  http.ResponseWriter
+}
+
+// Cookie returns the first request cookie named name, or "".
+func (c HTTPCarrier) Cookie(name string) string {
+	ck, err := c.Request.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return ck.Value
+}
+
+// Header returns the request header name.
+func (c HTTPCarrier) Header(name string) string { return c.Request.Header.Get(name) }
+
+// SetHeader replaces the response header name.
+func (c HTTPCarrier) SetHeader(name, value string) { c.Writer.Header().Set(name, value) }
+
+// AddHeader adds the response header name.
+func (c HTTPCarrier) AddHeader(name, value string) { c.Writer.Header().Add(name, value) }
+
+// commitWriter commits the session when the response starts.
+type commitWriter struct {
+	http.ResponseWriter
+	commit  func() bool
+	started bool
+	failed  bool // the error handler answered instead
+}
+
+// errResponseReplaced is what writes return once the error handler answered.
+var errResponseReplaced = errors.New("session: response replaced by the session error handler")
+
+func (w *commitWriter) commitOnce() {
+	if !w.started {
+		w.started = true
+		w.failed = !w.commit()
+	}
+}
+
+func (w *commitWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.ResponseWriter.WriteHeader(code) // informational: the response has not started
+		return
+	}
+	w.commitOnce()
+	if !w.failed {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *commitWriter) Write(b []byte) (int, error) {
+	w.commitOnce()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush commits, then flushes, for streaming handlers.
+func (w *commitWriter) Flush() {
+	w.commitOnce()
+	if !w.failed {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ErrorStatus is the HTTP status for a session error: 413 for ErrTooLarge,
+// 503 for everything else (the store failed). Adapters use it for their
+// default error responses.
+func ErrorStatus(err error) int {
+	if errors.Is(err, ErrTooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusServiceUnavailable
+}
+
+func defaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
+	status := ErrorStatus(err)
+	http.Error(w, http.StatusText(status), status)
+}

@@ -1,0 +1,191 @@
+package session
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// Defaults, chosen to be safe for a public web application.
+const (
+	DefaultIdleTimeout     = 30 * time.Minute
+	DefaultAbsoluteTimeout = 12 * time.Hour
+	DefaultCookieName      = "session"
+	DefaultMaxValueSize    = 128 << 10 // bytes per value, key included
+	DefaultMaxSessionSize  = 1 << 20   // bytes per session, keys included
+)
+
+// Option configures a Manager.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	idle, absolute, touchInterval time.Duration
+	codec                         Codec
+	decoders                      []Codec
+	cookie                        cookieConfig
+	header                        string
+	maxValue, maxSession          int
+	errorHandler                  func(http.ResponseWriter, *http.Request, error)
+	degraded                      bool
+	logger                        *slog.Logger
+	now                           func() time.Time
+}
+
+// WithIdleTimeout ends a session that has not been used for d (default 30 min).
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.idle = d })
+}
+
+// WithAbsoluteTimeout ends every session d after it began, however busy
+// (default 12 h). Renew keeps the deadline.
+func WithAbsoluteTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.absolute = d })
+}
+
+// WithTouchInterval sets how much idle lifetime a session may use up before a
+// read extends it. Larger values mean fewer writes and a session that may
+// expire up to d early. Default: a tenth of the idle timeout.
+func WithTouchInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.touchInterval = d })
+}
+
+// WithCodec sets the codec new values are written with (default JSON). Values
+// written by JSON and by codecs passed to WithDecoders stay readable.
+func WithCodec(codec Codec) Option {
+	return optionFunc(func(c *config) { c.codec = codec })
+}
+
+// WithDecoders adds codecs the Manager can read but does not write, for a
+// migration between codecs in either direction.
+func WithDecoders(codecs ...Codec) Option {
+	return optionFunc(func(c *config) { c.decoders = append(c.decoders, codecs...) })
+}
+
+// WithMaxValueSize refuses values whose key and encoding exceed n bytes.
+func WithMaxValueSize(n int) Option {
+	return optionFunc(func(c *config) { c.maxValue = n })
+}
+
+// WithMaxSessionSize refuses changes that would make a stored session exceed
+// n bytes of keys and values.
+func WithMaxSessionSize(n int) Option {
+	return optionFunc(func(c *config) { c.maxSession = n })
+}
+
+// WithHeaderToken lets clients without the cookie send their token in the
+// request header name; their new or renewed tokens come back in the same
+// response header instead of a cookie. Off by default.
+func WithHeaderToken(name string) Option {
+	return optionFunc(func(c *config) { c.header = name })
+}
+
+// WithErrorHandler sets what the net/http middleware answers when the
+// session cannot be loaded or saved. The default answers ErrorStatus(err)
+// with its status text and never the error itself.
+func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return optionFunc(func(c *config) { c.errorHandler = h })
+}
+
+// WithDegradedMode keeps serving when the store cannot be reached: the
+// request gets a fresh session that is never saved and whose Status is
+// StatusDegraded. The default is to fail closed through the error handler.
+func WithDegradedMode() Option {
+	return optionFunc(func(c *config) { c.degraded = true })
+}
+
+// WithLogger sets where store failures and corrupt sessions are reported
+// (default slog.Default()). Tokens are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) { c.now = now })
+}
+
+func newConfig(opts []Option) (config, error) {
+	c := config{cookie: defaultCookie()}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	if c.idle == 0 {
+		c.idle = DefaultIdleTimeout
+	}
+	if c.absolute == 0 {
+		c.absolute = DefaultAbsoluteTimeout
+	}
+	if c.touchInterval == 0 {
+		c.touchInterval = c.idle / 10
+	}
+	if c.codec == nil {
+		c.codec = JSON{}
+	}
+	if c.maxValue == 0 {
+		c.maxValue = DefaultMaxValueSize
+	}
+	if c.maxSession == 0 {
+		c.maxSession = DefaultMaxSessionSize
+	}
+	if c.errorHandler == nil {
+		c.errorHandler = defaultErrorHandler
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	switch {
+	case c.idle < time.Millisecond:
+		return invalid("idle timeout %v is below 1ms", c.idle)
+	case c.absolute < time.Millisecond:
+		return invalid("absolute timeout %v is below 1ms", c.absolute)
+	case c.touchInterval < 0 || c.touchInterval >= c.idle:
+		return invalid("touch interval %v must lie in [0, idle timeout)", c.touchInterval)
+	case c.maxValue < 0 || c.maxSession < 0:
+		return invalid("size limits must be positive")
+	case c.maxSession < c.maxValue:
+		return invalid("max session size %d is below max value size %d", c.maxSession, c.maxValue)
+	case c.header != "" && !validHeaderName(c.header):
+		return invalid("header name %q", c.header)
+	}
+	if err := c.cookie.validate(); err != nil {
+		return err
+	}
+	seen := map[byte]string{}
+	for _, codec := range append([]Codec{JSON{}, c.codec}, c.decoders...) {
+		if codec == nil {
+			return invalid("nil codec")
+		}
+		if codec.Tag() < 0x20 {
+			return invalid("codec %s uses reserved tag %#x", codec.Name(), codec.Tag())
+		}
+		if name, ok := seen[codec.Tag()]; ok && name != codec.Name() {
+			return invalid("codecs %s and %s share tag %#x", name, codec.Name(), codec.Tag())
+		}
+		seen[codec.Tag()] = codec.Name()
+	}
+	return nil
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+}
+
+func validHeaderName(name string) bool {
+	return name == textproto.CanonicalMIMEHeaderKey(name) && !strings.ContainsAny(name, " \t\r\n:")
+}
