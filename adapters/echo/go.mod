@@ -1,0 +1,7 @@
+module github.com/sesskit/sesskit/adapters/echo
+
+go 1.26.0
+
+require github.com/sesskit/sesskit/core v0.0.0
+
+replace github.com/sesskit/sesskit/core => ../../core
