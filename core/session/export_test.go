@@ -1,0 +1,4 @@
+package session
+
+// StoreID exposes storeID to the external tests.
+var StoreID = storeID

@@ -1,0 +1,150 @@
+package session_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/session"
+)
+
+func TestStoreDownFailsClosed(t *testing.T) {
+	h := newHarness(t)
+	token := h.newSession(map[string]any{"a": 1})
+	h.store.fail.Store(true)
+	resp := h.do(token, func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
+		if _, err := session.Get[int](s, "a"); !errors.Is(err, session.ErrUnavailable) {
+			t.Errorf("Get: %v, want ErrUnavailable", err)
+		}
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "built on missing data")
+	})
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", resp.StatusCode)
+	}
+	if strings.Contains(string(body), "missing data") || strings.Contains(string(body), token) || strings.Contains(string(body), "unavailable:") {
+		t.Errorf("body leaks: %q", body)
+	}
+	if len(resp.Cookies()) != 0 {
+		t.Errorf("failed request set cookies: %v", resp.Cookies())
+	}
+}
+
+func TestDegradedModeServesFreshUnsavedSession(t *testing.T) {
+	h := newHarness(t, session.WithDegradedMode(), session.WithLogger(slog.New(slog.DiscardHandler)))
+	token := h.newSession(map[string]any{"a": 1})
+	h.store.fail.Store(true)
+	resp := h.do(token, func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
+		st, err := s.Status()
+		if st != session.StatusDegraded || err != nil {
+			t.Errorf("status %v, %v", st, err)
+		}
+		must(t, s.Set("b", 2))
+		w.WriteHeader(http.StatusOK)
+	})
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
+		t.Errorf("degraded response: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	if n := h.store.saves.Load(); n != 1 { // the one that created the session
+		t.Errorf("degraded session was saved (%d saves)", n)
+	}
+}
+
+func TestPanicDiscardsSession(t *testing.T) {
+	h := newHarness(t)
+	token := h.newSession(map[string]any{"a": 1})
+	saves := h.store.saves.Load()
+	recovered := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if recover() != nil {
+					w.WriteHeader(http.StatusInternalServerError)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+	for _, tok := range []string{"", token} {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+		if tok != "" {
+			req.AddCookie(&http.Cookie{Name: "session", Value: tok})
+		}
+		rec := httptest.NewRecorder()
+		recovered(h.m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			must(t, session.FromContext(r.Context()).Set("half", true))
+			panic("boom")
+		}))).ServeHTTP(rec, req)
+		if rec.Code != http.StatusInternalServerError || len(rec.Result().Cookies()) != 0 {
+			t.Errorf("panicking request: %d, cookies %v", rec.Code, rec.Result().Cookies())
+		}
+	}
+	if h.store.saves.Load() != saves {
+		t.Error("a panicking request saved its changes")
+	}
+}
+
+func TestStreamingCommitsBeforeFirstByte(t *testing.T) {
+	h := newHarness(t)
+	srv := httptest.NewServer(h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		must(t, session.FromContext(r.Context()).Set("a", 1))
+		io.WriteString(w, "first")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // hold the stream open until the client has seen the headers
+	})))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	resp, err := srv.Client().Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	if sessionCookie(resp) == nil {
+		t.Error("streamed response carries no session cookie")
+	}
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil || string(buf) != "first" {
+		t.Errorf("first chunk %q, %v", buf, err)
+	}
+}
+
+func TestCorruptSessionIsAbsent(t *testing.T) {
+	var logs bytes.Buffer
+	clk := newClock()
+	st := memstore.New(memstore.WithClock(clk.Now))
+	m, err := session.New(st, session.WithClock(clk.Now), session.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	must(t, err)
+	h := &harness{t: t, clock: clk, store: &countingStore{Store: st}, m: m}
+	token := h.newSession(map[string]any{"good": 1})
+	for name, value := range map[string][]byte{
+		"unknown tag": []byte("z{}"),
+		"bad json":    []byte("j{not json"),
+		"empty":       {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
+				// Plant corrupt data straight into the store, as a foreign writer would.
+				must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Now: clk.Now(), Idle: 30 * 60e9, Set: map[string][]byte{"bad": value}}))
+			})
+			h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
+				if fresh, err := s.IsNew(); !fresh || err != nil {
+					t.Errorf("corrupt session served: new=%v err=%v", fresh, err)
+				}
+				if ok, _ := s.Has("good"); ok {
+					t.Error("partial data served from a corrupt session")
+				}
+			})
+			must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Now: clk.Now(), Idle: 30 * 60e9, Delete: []string{"bad"}}))
+		})
+	}
+	if !strings.Contains(logs.String(), "corrupt") || strings.Contains(logs.String(), token) {
+		t.Errorf("logs: %s", logs.String())
+	}
+}
