@@ -1,0 +1,48 @@
+// Package sessfiber plugs sesskit sessions into Fiber v2.
+//
+// It works on *fiber.Ctx directly, never through the net/http bridge:
+//
+//	app := fiber.New(fiber.Config{ReadBufferSize: 16 << 10})
+//	app.Use(recover.New())            // outside the session middleware
+//	app.Use(sessfiber.Middleware(m))  // m is a *session.Manager
+//	app.Get("/", func(c *fiber.Ctx) error {
+//		s := sessfiber.From(c) // or session.FromContext(c.UserContext())
+//		n, _ := session.Get[int](s, "visits")
+//		return s.Set("visits", n+1)
+//	})
+//
+// # When the session is saved
+//
+// Fasthttp buffers the whole response and writes it after the handler chain
+// returns, so the middleware commits right after c.Next(): the Set-Cookie
+// and Cache-Control headers still make it into the response. This holds for
+// bodies streamed with c.Context().SetBodyStreamWriter or c.SendStream too,
+// since their headers also leave after the handler returns; but the stream
+// writer itself runs after the commit, so session changes made inside it are
+// not saved (reading is fine: take the *session.Session before, not c).
+//
+// A handler that returns an error still gets its session changes saved,
+// exactly as with net/http, where the error page goes out through the same
+// committing writer: Fiber's ErrorHandler renders the error after the
+// middleware returned, and the session headers stay on the response.
+//
+// A handler that panics gets nothing saved and no Set-Cookie. For that,
+// install Fiber's recover middleware before (outside) this one, so the panic
+// passes through it. A recover middleware installed after (inside) it turns
+// the panic into an ordinary error, which is committed like any other error.
+//
+// When the commit fails (the store is unreachable and the session was read
+// in fail-closed mode, or the session grew beyond its size limit), the error
+// handler answers instead of the handler's response; the default answers
+// session.ErrorStatus(err) (503 or 413) with the status text only, never the
+// error or a token. The handler's own error, if any, is then dropped. Change
+// this with WithErrorHandler.
+//
+// # Large cookies
+//
+// Fiber's default ReadBufferSize (4096 bytes) also caps the request header
+// size: a request with larger headers (many or big cookies from other
+// applications on the same domain) is refused with 431 before any
+// middleware runs. Raise it, for example fiber.Config{ReadBufferSize: 16 << 10}
+// to serve headers up to 16 KiB.
+package sessfiber
