@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
+)
+
+func TestConformance(t *testing.T) {
+	sessiontest.TestStore(t, func(t *testing.T) session.Store { return memstore.New() })
+}
