@@ -17,9 +17,14 @@
 // returns, so the middleware commits right after c.Next(): the Set-Cookie
 // and Cache-Control headers still make it into the response. This holds for
 // bodies streamed with c.Context().SetBodyStreamWriter or c.SendStream too,
-// since their headers also leave after the handler returns; but the stream
-// writer itself runs after the commit, so session changes made inside it are
-// not saved (reading is fine: take the *session.Session before, not c).
+// since their headers also leave after the handler chain returns. A stream
+// writer runs in a goroutine of its own, from the moment it is set until
+// the body is sent: set session values in the handler, not in the writer
+// (they may be committed or not), and take the *session.Session with From
+// before, since c is reused once the chain returns; reading from it is fine.
+//
+// Fiber's ErrorHandler runs after the middleware returned: it can read the
+// session, but what it changes is not saved.
 //
 // A handler that returns an error still gets its session changes saved,
 // exactly as with net/http, where the error page goes out through the same
