@@ -325,13 +325,28 @@ func TestCommitFailure(t *testing.T) {
 	// answers whatever, the error handler replaces it.
 	st.failLoad.Store(true)
 	r = do(t, "GET", url+"/get/a", nil, "Cookie", ck)
-	if r.status != 503 || r.body != "Service Unavailable\n" || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || len(r.cookies()) != 0 {
+	if r.status != 503 || r.body != "Service Unavailable" || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || len(r.cookies()) != 0 {
 		t.Fatalf("load failure: %d %q %q %q", r.status, r.body, r.header.Get("Content-Type"), r.cookies())
 	}
 	mustNotLeak(t, r, tok)
 	r = do(t, "GET", customURL+"/get/a", nil, "Cookie", ck)
 	if r.status != 599 || r.body != `{"error":"session"}` || len(handled) != 1 || !errors.Is(handled[0], session.ErrUnavailable) {
 		t.Fatalf("custom handler: %d %q, handled %v", r.status, r.body, handled)
+	}
+	// The default hands a bare *fiber.Error to the application's
+	// ErrorHandler, which renders it in its own format.
+	jsonApp := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if !errors.As(err, &fe) {
+			fe = fiber.ErrInternalServerError
+		}
+		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
+	}})
+	jsonApp.Use(sessfiber.Middleware(m))
+	routes(jsonApp)
+	r = do(t, "GET", serve(t, jsonApp)+"/get/a", nil, "Cookie", ck)
+	if r.status != 503 || r.body != `{"error":"Service Unavailable"}` {
+		t.Fatalf("application ErrorHandler: %d %q", r.status, r.body)
 	}
 	// A request that never reads is not affected.
 	if r := do(t, "GET", url+"/none", nil, "Cookie", ck); r.status != 200 {
@@ -358,7 +373,7 @@ func TestCommitFailure(t *testing.T) {
 		t.Fatalf("first big value: %d", r.status)
 	}
 	r = do(t, "POST", url+"/set/c/"+big, nil, "Cookie", ck)
-	if r.status != 413 || r.body != "Request Entity Too Large\n" {
+	if r.status != 413 || r.body != "Request Entity Too Large" {
 		t.Fatalf("oversized session: %d %q", r.status, r.body)
 	}
 }

@@ -26,9 +26,11 @@ func WithNext(next func(c *fiber.Ctx) bool) Option {
 }
 
 // WithErrorHandler sets what answers when the session cannot be saved, or
-// could not be loaded in fail-closed mode. Its error goes on to Fiber's
-// ErrorHandler. The default answers session.ErrorStatus(err) with the status
-// text.
+// could not be loaded in fail-closed mode. It runs in place of the
+// handler's response; the error it returns goes on to Fiber's ErrorHandler.
+// The default returns fiber.NewError(session.ErrorStatus(err), status text)
+// (503 or 413), so the application's ErrorHandler renders it like any other
+// error, never with the cause, which may name store addresses.
 func WithErrorHandler(h func(c *fiber.Ctx, err error) error) Option {
 	return optionFunc(func(cfg *config) { cfg.errorHandler = h })
 }
@@ -46,13 +48,9 @@ func newConfig(opts []Option) config {
 	return cfg
 }
 
-// defaultErrorHandler answers like net/http's http.Error with the status
-// text: the error may carry store addresses, so it never reaches the client.
-func defaultErrorHandler(c *fiber.Ctx, err error) error {
+// defaultErrorHandler hands a bare status to the application's
+// ErrorHandler: the cause may carry store addresses.
+func defaultErrorHandler(_ *fiber.Ctx, err error) error {
 	status := session.ErrorStatus(err)
-	h := &c.Response().Header
-	h.Del(fiber.HeaderContentEncoding)
-	h.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	return c.Status(status).SendString(utils.StatusMessage(status) + "\n")
+	return fiber.NewError(status, utils.StatusMessage(status))
 }
