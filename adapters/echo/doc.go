@@ -1,0 +1,41 @@
+// Package sessecho plugs sesskit sessions into Echo v4.
+//
+//	e := echo.New()
+//	e.Use(middleware.Recover())      // outside the session middleware
+//	e.Use(sessecho.Middleware(m))    // m is a *session.Manager
+//	e.GET("/", func(c echo.Context) error {
+//		s := sessecho.From(c) // or session.FromContext(c.Request().Context())
+//		n, _ := session.Get[int](s, "visits")
+//		if err := s.Set("visits", n+1); err != nil {
+//			return err
+//		}
+//		return c.JSON(http.StatusOK, map[string]int{"visits": n + 1})
+//	})
+//
+// # When the session is saved
+//
+// The middleware wraps c.Response().Writer and commits the session (saves
+// the changes, sets the cookie) when the response starts: at the first
+// WriteHeader, Write or Flush, so streamed responses, redirects and
+// NoContent carry the cookie too. A handler that writes nothing, typically
+// because it returned an error, is committed when it returns, before Echo's
+// HTTPErrorHandler writes the error page: the page carries the cookie and
+// the session changes are saved, as for any other response.
+//
+// A handler that panics gets nothing saved and no Set-Cookie. For that,
+// install middleware.Recover before (outside) this middleware, so the panic
+// passes through it. A Recover installed after (inside) it turns the panic
+// into an ordinary error response, which is committed like any other.
+//
+// # Failures
+//
+// When the commit fails (the store is unreachable and the session was read
+// in fail-closed mode, or the session grew beyond its size limit), nothing
+// of the handler's response reaches the client: its writes return an error,
+// and when it returns, the middleware returns an *echo.HTTPError with status
+// session.ErrorStatus(err) (503 or 413) in place of the handler's own
+// result, for the application's HTTPErrorHandler to render. Its message is
+// the status text; the session error is its Internal, which Echo's default
+// HTTPErrorHandler shows only in debug mode. Change this with
+// WithErrorHandler.
+package sessecho

@@ -1,0 +1,42 @@
+package sessgin
+
+import (
+	"github.com/gin-gonic/gin"
+	"github.com/sesskit/sesskit/core/session"
+)
+
+// Middleware returns Gin middleware that gives every request its session
+// and saves it before the first byte of the response. Install it after
+// gin.Recovery (gin.Default does), so a panicking handler's changes are
+// discarded.
+func Middleware(m *session.Manager, opts ...Option) gin.HandlerFunc {
+	cfg := newConfig(opts)
+	return func(c *gin.Context) {
+		s := m.Begin(c.Request.Context(), session.HTTPCarrier{Request: c.Request, Writer: c.Writer})
+		c.Request = c.Request.WithContext(session.NewContext(c.Request.Context(), s))
+		w := &commitWriter{ResponseWriter: c.Writer, c: c, s: s, errorHandler: cfg.errorHandler}
+		c.Writer = w
+		// No recover: letting the panic pass untouched keeps its stack
+		// for gin.Recovery. Runtime.Goexit lands here too.
+		finished := false
+		defer func() {
+			if !finished {
+				s.Discard()
+			}
+		}()
+		c.Next()
+		finished = true
+		// Gin sends the headers of a response nobody wrote only after the
+		// chain, through its own writer: commit now, while they can change.
+		w.commitOnce()
+	}
+}
+
+// From returns the request's session. It never returns nil: without the
+// middleware it returns a Session whose every method fails with
+// session.ErrNoSession. Handlers may also use
+// session.FromContext(c.Request.Context()), or session.FromContext(c) when
+// the engine has ContextWithFallback set.
+func From(c *gin.Context) *session.Session {
+	return session.FromContext(c.Request.Context())
+}

@@ -1,0 +1,413 @@
+package sessgin_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	sessgin "github.com/sesskit/sesskit/adapters/gin"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/session"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// errInjected is what a failing flakyStore returns.
+var errInjected = errors.New("flaky: redis at 10.1.2.3:6379 refused")
+
+// flakyStore is a memstore whose loads and saves can be made to fail.
+type flakyStore struct {
+	*memstore.Store
+	failLoad, failSave atomic.Bool
+}
+
+func (s *flakyStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
+	if s.failLoad.Load() {
+		return session.Record{}, false, errInjected
+	}
+	return s.Store.Load(ctx, id, t)
+}
+
+func (s *flakyStore) Save(ctx context.Context, id string, ch session.Change) error {
+	if s.failSave.Load() {
+		return errInjected
+	}
+	return s.Store.Save(ctx, id, ch)
+}
+
+// app is a Gin server with the session middleware and a few routes.
+type app struct {
+	t      *testing.T
+	url    string
+	store  *flakyStore
+	m      *session.Manager
+	errors atomic.Value // []string: c.Errors of the last request
+	gate   chan struct{}
+}
+
+func newApp(t *testing.T, opts []sessgin.Option, sopts ...session.Option) *app {
+	t.Helper()
+	a := &app{t: t, store: &flakyStore{Store: memstore.New()}, gate: make(chan struct{})}
+	m, err := session.New(a.store, append([]session.Option{session.WithInsecureCookie()}, sopts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.m = m
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		c.Next()
+		a.errors.Store(c.Errors.Errors())
+	})
+	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) {
+		c.AbortWithStatus(http.StatusInternalServerError)
+	}))
+	r.Use(sessgin.Middleware(m, opts...))
+	set := func(c *gin.Context) bool {
+		if err := sessgin.From(c).Set(c.DefaultQuery("k", "k"), c.Query("v")); err != nil {
+			c.String(http.StatusInternalServerError, "set: %v", err)
+			return false
+		}
+		return true
+	}
+	r.GET("/get", func(c *gin.Context) {
+		v, err := session.Get[string](sessgin.From(c), "k")
+		if err != nil {
+			c.String(http.StatusOK, "error: %v", err)
+			return
+		}
+		c.String(http.StatusOK, "%s", v)
+	})
+	r.GET("/none", func(c *gin.Context) { c.String(http.StatusOK, "none") })
+	r.POST("/write", func(c *gin.Context) {
+		if set(c) {
+			c.String(http.StatusOK, "written")
+		}
+	})
+	r.POST("/json", func(c *gin.Context) {
+		if set(c) {
+			c.JSON(http.StatusCreated, gin.H{"ok": true})
+		}
+	})
+	r.POST("/status", func(c *gin.Context) {
+		if set(c) {
+			c.Status(http.StatusNoContent)
+		}
+	})
+	r.POST("/nothing", func(c *gin.Context) { set(c) })
+	r.POST("/redirect", func(c *gin.Context) {
+		if set(c) {
+			c.Redirect(http.StatusSeeOther, "/none")
+		}
+	})
+	r.GET("/redirect", func(c *gin.Context) {
+		if set(c) {
+			c.Redirect(http.StatusFound, "/none")
+		}
+	})
+	r.POST("/abort", func(c *gin.Context) {
+		if set(c) {
+			_ = c.AbortWithError(http.StatusUnprocessableEntity, errors.New("bad input"))
+		}
+	})
+	r.POST("/stream", func(c *gin.Context) {
+		if !set(c) {
+			return
+		}
+		n := 0
+		c.Stream(func(w io.Writer) bool {
+			n++
+			switch n {
+			case 1:
+				_, _ = io.WriteString(w, "first\n")
+				return true
+			case 2:
+				select {
+				case <-a.gate:
+				case <-c.Request.Context().Done():
+				}
+				_, _ = io.WriteString(w, "last\n")
+			}
+			return false
+		})
+	})
+	r.POST("/flush", func(c *gin.Context) {
+		if set(c) {
+			http.NewResponseController(c.Writer).Flush()
+			<-a.gate
+		}
+	})
+	r.POST("/readwrite", func(c *gin.Context) {
+		_, err := session.Get[string](sessgin.From(c), "k") // fails closed when the store is down
+		if set(c) {
+			c.String(http.StatusOK, "handler body, read error %v", err)
+		}
+	})
+	r.POST("/panic", func(c *gin.Context) {
+		if set(c) {
+			panic("boom")
+		}
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	a.url = srv.URL
+	return a
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (a *app) do(method, path, token string, hdr ...string) resp {
+	a.t.Helper()
+	req, err := http.NewRequestWithContext(a.t.Context(), method, a.url+path, nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Cookie", session.DefaultCookieName+"="+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return resp{res.StatusCode, res.Header, string(b)}
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func token(t *testing.T, h http.Header) string {
+	t.Helper()
+	for _, line := range h.Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err == nil && c.Name == session.DefaultCookieName {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestCommitOnEveryWayOfAnswering(t *testing.T) {
+	cases := []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodPost, "/write", http.StatusOK},
+		{http.MethodPost, "/json", http.StatusCreated},
+		{http.MethodPost, "/status", http.StatusNoContent},
+		{http.MethodPost, "/nothing", http.StatusOK},
+		{http.MethodPost, "/redirect", http.StatusSeeOther},
+		{http.MethodGet, "/redirect", http.StatusFound},
+		{http.MethodPost, "/abort", http.StatusUnprocessableEntity},
+		{http.MethodPost, "/stream", http.StatusOK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+tc.path, func(t *testing.T) {
+			a := newApp(t, nil)
+			close(a.gate)
+			r := a.do(tc.method, tc.path+"?v=x", "")
+			if r.status != tc.status {
+				t.Fatalf("status %d (%q), want %d", r.status, r.body, tc.status)
+			}
+			tok := token(t, r.header)
+			if tok == "" {
+				t.Fatalf("no session cookie; Set-Cookie %q", r.header.Values("Set-Cookie"))
+			}
+			if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", cc)
+			}
+			if got := a.do(http.MethodGet, "/get", tok); got.body != "x" {
+				t.Errorf("stored value %q, want x", got.body)
+			}
+		})
+	}
+}
+
+func TestUntouchedSessionSendsNothing(t *testing.T) {
+	a := newApp(t, nil)
+	r := a.do(http.MethodGet, "/none", "")
+	if r.status != http.StatusOK || r.header.Get("Set-Cookie") != "" || a.store.Len() != 0 {
+		t.Fatalf("status %d, Set-Cookie %q, %d stored sessions; want 200, none, 0", r.status, r.header.Get("Set-Cookie"), a.store.Len())
+	}
+}
+
+// The session is saved and its cookie sent with the first flushed bytes,
+// while the handler is still running.
+func TestCommitBeforeFirstByte(t *testing.T) {
+	for _, path := range []string{"/stream", "/flush"} {
+		t.Run(path, func(t *testing.T) {
+			a := newApp(t, nil)
+			defer close(a.gate)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.url+path+"?v=s", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.DefaultClient.Do(req) // returns at the headers
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			tok := token(t, res.Header)
+			if tok == "" {
+				t.Fatalf("no session cookie in the streamed response's headers")
+			}
+			if got := a.do(http.MethodGet, "/get", tok); got.body != "s" {
+				t.Errorf("value while streaming %q, want s", got.body)
+			}
+		})
+	}
+}
+
+func TestPanicDiscards(t *testing.T) {
+	a := newApp(t, nil)
+	r := a.do(http.MethodPost, "/panic?v=p", "")
+	if r.status != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", r.status)
+	}
+	if v := r.header.Values("Set-Cookie"); len(v) > 0 {
+		t.Errorf("Set-Cookie %q after a panic, want none", v)
+	}
+	if n := a.store.Len(); n != 0 {
+		t.Errorf("%d sessions stored after a panic, want 0", n)
+	}
+}
+
+func TestCommitFailure(t *testing.T) {
+	cases := []struct {
+		name     string
+		path     string
+		accept   string
+		fail     func(*flakyStore)
+		tooLarge bool
+		status   int
+		body     string
+		ctype    string
+	}{
+		{name: "save fails", path: "/write", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: "Service Unavailable\n", ctype: "text/plain; charset=utf-8"},
+		{name: "save fails, JSON", path: "/json", accept: "application/json", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: `{"error":"Service Unavailable"}`, ctype: "application/json; charset=utf-8"},
+		{name: "load fails", path: "/readwrite", fail: func(s *flakyStore) { s.failLoad.Store(true) },
+			status: 503, body: "Service Unavailable\n"},
+		{name: "save fails, streaming", path: "/stream", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: "Service Unavailable\n"},
+		{name: "save fails, status only", path: "/status", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: "Service Unavailable\n"},
+		{name: "save fails, redirect", path: "/redirect", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: "Service Unavailable\n"},
+		{name: "save fails, nothing written", path: "/nothing", fail: func(s *flakyStore) { s.failSave.Store(true) },
+			status: 503, body: "Service Unavailable\n"},
+		{name: "too large", path: "/write", tooLarge: true, status: 413, body: "Request Entity Too Large\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newApp(t, nil, session.WithMaxValueSize(100), session.WithMaxSessionSize(150))
+			close(a.gate)
+			tok := token(t, a.do(http.MethodPost, "/write?v=first", "").header)
+			v := "x"
+			if tc.tooLarge {
+				v = strings.Repeat("y", 90) // fits a value, not the session
+				if r := a.do(http.MethodPost, "/json?k=big&v="+strings.Repeat("z", 90), tok); r.status != http.StatusCreated {
+					t.Fatalf("set big: %d %q", r.status, r.body)
+				}
+			}
+			if tc.fail != nil {
+				tc.fail(a.store)
+			}
+			r := a.do(http.MethodPost, tc.path+"?v="+v, tok, "Accept", tc.accept)
+			if r.status != tc.status || r.body != tc.body {
+				t.Errorf("answer %d %q, want %d %q", r.status, r.body, tc.status, tc.body)
+			}
+			if tc.ctype != "" && r.header.Get("Content-Type") != tc.ctype {
+				t.Errorf("Content-Type %q, want %q", r.header.Get("Content-Type"), tc.ctype)
+			}
+			if v := r.header.Values("Set-Cookie"); len(v) > 0 {
+				t.Errorf("Set-Cookie %q on a failed commit", v)
+			}
+			errs, _ := a.errors.Load().([]string)
+			if len(errs) == 0 || !strings.Contains(strings.Join(errs, "|"), "session:") {
+				t.Errorf("c.Errors = %q, want the session error", errs)
+			}
+			a.store.failLoad.Store(false)
+			a.store.failSave.Store(false)
+			if got := a.do(http.MethodGet, "/get", tok); got.body != "first" {
+				t.Errorf("value after the failed request %q, want first", got.body)
+			}
+		})
+	}
+}
+
+func TestWithErrorHandler(t *testing.T) {
+	cases := []struct {
+		name   string
+		h      func(*gin.Context, error)
+		status int
+		body   string
+	}{
+		{"answers", func(c *gin.Context, err error) {
+			c.JSON(http.StatusTeapot, gin.H{"error": "sessions are down", "unavailable": errors.Is(err, errInjected)})
+		}, http.StatusTeapot, `{"error":"sessions are down","unavailable":true}`},
+		{"writes nothing", func(*gin.Context, error) {}, http.StatusServiceUnavailable, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newApp(t, []sessgin.Option{sessgin.WithErrorHandler(tc.h)})
+			a.store.failSave.Store(true)
+			r := a.do(http.MethodPost, "/write?v=x", "")
+			if r.status != tc.status || r.body != tc.body {
+				t.Errorf("answer %d %q, want %d %q", r.status, r.body, tc.status, tc.body)
+			}
+		})
+	}
+}
+
+func TestHeaderToken(t *testing.T) {
+	a := newApp(t, nil, session.WithHeaderToken("X-Session-Token"))
+	r := a.do(http.MethodPost, "/write?v=h", "", "X-Session-Token", "garbage")
+	tok := r.header.Get("X-Session-Token")
+	if tok == "" || r.header.Get("Set-Cookie") != "" {
+		t.Fatalf("token header %q, Set-Cookie %q; want a token by header only", tok, r.header.Get("Set-Cookie"))
+	}
+	if got := a.do(http.MethodGet, "/get", "", "X-Session-Token", tok); got.body != "h" {
+		t.Errorf("value by header token %q, want h", got.body)
+	}
+}
+
+func TestFrom(t *testing.T) {
+	m, err := session.New(memstore.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.GET("/with", sessgin.Middleware(m), func(c *gin.Context) {
+		same := sessgin.From(c) == session.FromContext(c.Request.Context())
+		_, err := sessgin.From(c).IsNew()
+		c.String(http.StatusOK, "%v %v", same, err)
+	})
+	r.GET("/without", func(c *gin.Context) {
+		_, err := sessgin.From(c).IsNew()
+		c.String(http.StatusOK, "%v", errors.Is(err, session.ErrNoSession))
+	})
+	for path, want := range map[string]string{"/with": "true <nil>", "/without": "true"} {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Body.String() != want {
+			t.Errorf("%s: %q, want %q", path, rec.Body.String(), want)
+		}
+	}
+}
