@@ -52,6 +52,8 @@ func (s *Session) Discard() {
 // saveDelta writes only the changed fields. If the stored session vanished
 // meanwhile (expired, or destroyed by a concurrent logout) it is not
 // recreated: the changes start a new session under a fresh token instead.
+// A corrupt stored session (seen only now, as nothing loaded it) is treated
+// the same way, as Load would treat it: absent.
 func (s *Session) saveDelta(ctx context.Context) error {
 	if len(s.set) == 0 && len(s.del) == 0 {
 		return nil
@@ -60,7 +62,10 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	err := s.m.store.Save(ctx, storeID(s.token), Change{
 		Now: cfg.now(), Idle: cfg.idle, Set: s.set, Delete: keysOf(s.del), MaxSize: cfg.maxSession,
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrCorrupt) {
+		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
 		s.startFresh()
 		return s.saveNew(ctx)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 func Example() {
-	m, err := session.New(memstore.New(), // redisstore.New(rdb) in production
+	// In production: store, err := redisstore.New(rdb)
+	m, err := session.New(memstore.New(),
 		session.WithIdleTimeout(30*time.Minute),
 		session.WithAbsoluteTimeout(12*time.Hour))
 	if err != nil {
