@@ -60,6 +60,7 @@ func TestAdapter(t *testing.T, a Adapter) {
 	}
 	for _, st := range stores {
 		t.Run(st.Name, func(t *testing.T) {
+			st.New(t) // skips or fails once here when the store is not configured
 			for _, c := range adapterCases {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
@@ -73,7 +74,7 @@ func TestAdapter(t *testing.T, a Adapter) {
 // adapterRun is one case's view of the adapter and store under test.
 type adapterRun struct {
 	a        Adapter
-	newStore func(t *testing.T) session.Store
+	newStore func(tb testing.TB) session.Store
 }
 
 // adapterServer is one running server with its Manager and counted store.

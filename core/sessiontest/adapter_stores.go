@@ -17,10 +17,10 @@ import (
 // NamedStore is a store constructor with a name for subtests.
 type NamedStore struct {
 	Name string
-	// New returns a fresh store for one test; it closes what it opens with
-	// t.Cleanup, and skips or fails the test when its server is not
+	// New returns a fresh store for one test or benchmark; it closes what
+	// it opens with tb.Cleanup, and skips or fails when its server is not
 	// configured (see Stores).
-	New func(t *testing.T) session.Store
+	New func(tb testing.TB) session.Store
 }
 
 // Stores returns the stores the adapter suite runs on: memstore always, and
@@ -30,12 +30,12 @@ type NamedStore struct {
 // deletes its keys at the end.
 func Stores() []NamedStore {
 	return []NamedStore{
-		{Name: "memstore", New: func(*testing.T) session.Store { return memstore.New() }},
+		{Name: "memstore", New: func(testing.TB) session.Store { return memstore.New() }},
 		{Name: "redis", New: newAdapterRedisStore},
 	}
 }
 
-func newAdapterRedisStore(t *testing.T) session.Store {
+func newAdapterRedisStore(t testing.TB) session.Store {
 	t.Helper()
 	url := os.Getenv("SESSKIT_REDIS_URL")
 	switch {
