@@ -2,6 +2,16 @@ module github.com/sesskit/sesskit/adapters/chi
 
 go 1.26.0
 
-require github.com/sesskit/sesskit/core v0.0.0
+require (
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/sesskit/sesskit/core v0.0.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
 
 replace github.com/sesskit/sesskit/core => ../../core
