@@ -1,0 +1,133 @@
+// Command fiber is the sesskit demo app on Fiber v2. From the repository root:
+//
+//	go run ./examples/fiber                                # in-process store
+//	go run ./examples/fiber -redis redis://127.0.0.1:6379/0
+//
+// Every route and flag is in examples/README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/utils"
+	sessfiber "github.com/sesskit/sesskit/adapters/fiber"
+	"github.com/sesskit/sesskit/examples/internal/demo"
+)
+
+func main() {
+	app := demo.Start("fiber")
+
+	f := fiber.New(fiber.Config{
+		ReadBufferSize:        demo.MaxHeaderBytes, // also the header limit: no 431 for big cookies
+		BodyLimit:             1 << 20,             // the routes answer 413 above 64 KiB themselves
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		DisableStartupMessage: true,
+		ErrorHandler:          errorHandler,
+	})
+	f.Use(recover.New()) // outside the sessions: a panic saves nothing
+	f.Use(sessfiber.Middleware(app.Manager, sessfiber.WithErrorHandler(func(c *fiber.Ctx, err error) error {
+		status, body := demo.Failure(err)
+		return reply(c, status, body)
+	})))
+
+	f.Get("/", func(c *fiber.Ctx) error {
+		status, page := app.Page(sessfiber.From(c))
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.Type("html", "utf-8")
+		return c.Status(status).Send(page)
+	})
+	for path, form := range demo.Forms {
+		f.Post(path, func(c *fiber.Ctx) error {
+			if err := form(c.UserContext(), sessfiber.From(c), c.Body()); err != nil {
+				status, body := demo.Failure(err)
+				return reply(c, status, body)
+			}
+			return c.Redirect("/", fiber.StatusSeeOther)
+		})
+	}
+
+	f.Get("/healthz", func(c *fiber.Ctx) error {
+		status, body := app.Health(c.UserContext())
+		return reply(c, status, body)
+	})
+	api := f.Group("/api")
+	api.Get("/session", func(c *fiber.Ctx) error {
+		status, body := demo.GetSession(sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Post("/visits", func(c *fiber.Ctx) error {
+		status, body := demo.CountVisit(sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Put("/values/:key", func(c *fiber.Ctx) error {
+		status, body := demo.PutValue(sessfiber.From(c), key(c), c.Body())
+		return reply(c, status, body)
+	})
+	api.Get("/values/:key", func(c *fiber.Ctx) error {
+		status, body := demo.GetValue(sessfiber.From(c), key(c))
+		return reply(c, status, body)
+	})
+	api.Delete("/values/:key", func(c *fiber.Ctx) error {
+		status, body := demo.DeleteValue(sessfiber.From(c), key(c))
+		return reply(c, status, body)
+	})
+	api.Post("/login", func(c *fiber.Ctx) error {
+		status, body := demo.Login(c.UserContext(), sessfiber.From(c), c.Body())
+		return reply(c, status, body)
+	})
+	api.Post("/logout", func(c *fiber.Ctx) error {
+		status, body := demo.Logout(c.UserContext(), sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Post("/cart", func(c *fiber.Ctx) error {
+		status, body := demo.AddToCart(sessfiber.From(c), c.Body())
+		return reply(c, status, body)
+	})
+	api.Post("/flash", func(c *fiber.Ctx) error {
+		status, body := demo.AddFlash(sessfiber.From(c), c.Body())
+		return reply(c, status, body)
+	})
+	api.Get("/flash", func(c *fiber.Ctx) error {
+		status, body := demo.PopFlash(sessfiber.From(c))
+		return reply(c, status, body)
+	})
+
+	app.Run(server{f})
+}
+
+// key is the :key parameter, copied: Fiber's parameters point into a buffer
+// that is reused after the request, and the session keeps the key.
+func key(c *fiber.Ctx) string { return utils.CopyString(c.Params("key")) }
+
+// reply sends a route's reply; a 204 has no body.
+func reply(c *fiber.Ctx, status int, body any) error {
+	if status == fiber.StatusNoContent {
+		return c.SendStatus(status)
+	}
+	return c.Status(status).JSON(body)
+}
+
+// errorHandler answers Fiber's own errors (404, 405, 413, ...) in the
+// demo's JSON error shape.
+func errorHandler(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+	}
+	return reply(c, status, demo.Error{Message: strings.ToLower(utils.StatusMessage(status))})
+}
+
+// server lets demo.App.Run serve and stop a Fiber app.
+type server struct{ *fiber.App }
+
+func (s server) Serve(ln net.Listener) error        { return s.Listener(ln) }
+func (s server) Shutdown(ctx context.Context) error { return s.ShutdownWithContext(ctx) }
