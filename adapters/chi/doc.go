@@ -21,9 +21,18 @@
 // the changes, sets the cookie or token header) when the response starts:
 // at the first Write, WriteHeader or Flush, so streamed responses and
 // redirects carry the cookie too. A handler that writes nothing is committed
-// when it returns. Writers wrapped inside it (middleware.Compress,
-// middleware.Logger) keep working, and http.ResponseController reaches the
-// connection through Unwrap.
+// when it returns. http.ResponseController reaches the connection (Flush,
+// Hijack, deadlines) through the wrapper's Unwrap.
+//
+// Order the middleware like this:
+//
+//	r.Use(middleware.Recoverer)      // outside: panics discard the session
+//	r.Use(middleware.Compress(5))    // outside: error answers stay readable
+//	r.Use(sesschi.Middleware(m))
+//
+// A compressor inside the session middleware has already announced
+// Content-Encoding when a failed commit makes the error handler answer, so
+// that answer would go out with a Content-Encoding it does not have.
 //
 // A handler that panics gets nothing saved and no Set-Cookie. For that,
 // install middleware.Recoverer before (outside) this middleware, so the
