@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/session"
@@ -244,5 +245,25 @@ func TestRefusedChanges(t *testing.T) {
 				t.Fatalf("Save = %v, want %v", err, c.want)
 			}
 		})
+	}
+}
+
+// Frameworks such as Fiber hand out strings that point into a request buffer
+// they reuse; the store must own the field names it keeps.
+func TestFieldNamesAreCopied(t *testing.T) {
+	st := memstore.New()
+	id := sessiontest.RandomID()
+	buf := []byte("cart")
+	name := unsafe.String(&buf[0], len(buf))
+	now := time.Now()
+	err := st.Save(t.Context(), id, session.Change{Create: true, Now: now, Idle: time.Minute, Created: now,
+		Deadline: now.Add(time.Hour), Set: map[string][]byte{name: []byte("jA1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "xxxx") // the framework reuses its buffer
+	rec, _, err := st.Load(t.Context(), id, session.Touch{Now: now, Idle: time.Minute})
+	if err != nil || string(rec.Values["cart"]) != "jA1" {
+		t.Errorf("values after the caller's buffer changed: %q, %v", rec.Values, err)
 	}
 }

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -156,7 +157,7 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change) error {
 		delete(e.values, k)
 	}
 	for k, v := range ch.Set {
-		e.values[k] = string(v)
+		e.values[strings.Clone(k)] = string(v) // k may point into a reused request buffer (fasthttp)
 	}
 	e.expires = now.Add(ttl)
 	s.saved(now)
@@ -174,7 +175,7 @@ func (s *Store) create(id string, ch session.Change, now, engineNow time.Time) e
 	}
 	values := make(map[string]string, len(ch.Set))
 	for k, v := range ch.Set {
-		values[k] = string(v)
+		values[strings.Clone(k)] = string(v)
 	}
 	s.entries[id] = &entry{created: toMilli(ch.Created), deadline: deadline, expires: now.Add(ttl), values: values}
 	s.saved(now)
