@@ -16,6 +16,7 @@ import (
 
 // NamedStore is a store constructor with a name for subtests.
 type NamedStore struct {
+	// Name names the subtests: "memstore", "redis".
 	Name string
 	// New returns a fresh store for one test or benchmark; it closes what
 	// it opens with tb.Cleanup, and skips or fails when its server is not
