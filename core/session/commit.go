@@ -100,17 +100,28 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 		}
 	}
 	old := storeID(s.token)
-	if err := s.create(ctx, values); err != nil {
+	token, err := s.store(ctx, values)
+	if err != nil {
 		return err
 	}
 	if err := s.m.store.Delete(ctx, old); err != nil {
-		return fmt.Errorf("session: renew: %w", err)
+		return fmt.Errorf("session: renew: %w", err) // the new session expires unused
 	}
+	s.sendToken(token)
 	return nil
 }
 
 // create stores values as a new session under a fresh token and sends it.
 func (s *Session) create(ctx context.Context, values map[string][]byte) error {
+	token, err := s.store(ctx, values)
+	if err == nil {
+		s.sendToken(token)
+	}
+	return err
+}
+
+// store saves values as a new session under a fresh token.
+func (s *Session) store(ctx context.Context, values map[string][]byte) (string, error) {
 	cfg := &s.m.cfg
 	token := newToken()
 	err := s.m.store.Save(ctx, storeID(token), Change{
@@ -118,11 +129,10 @@ func (s *Session) create(ctx context.Context, values map[string][]byte) error {
 		Set: values, MaxSize: cfg.maxSession,
 	})
 	if err != nil {
-		return fmt.Errorf("session: create: %w", err)
+		return "", fmt.Errorf("session: create: %w", err)
 	}
 	s.token, s.status = token, StatusActive
-	s.sendToken(token)
-	return nil
+	return token, nil
 }
 
 func (s *Session) sendToken(token string) {

@@ -148,3 +148,17 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 		t.Errorf("logs: %s", logs.String())
 	}
 }
+
+// A renew whose old session cannot be deleted must not hand out the new
+// token: the old one would still work beside it.
+func TestRenewFailureSendsNoToken(t *testing.T) {
+	h := newHarness(t)
+	token := h.newSession(map[string]any{"a": 1})
+	h.store.failDelete.Store(true)
+	resp := h.do(token, func(_ http.ResponseWriter, r *http.Request, s *session.Session) {
+		must(t, s.Renew(r.Context()))
+	})
+	if resp.StatusCode != http.StatusServiceUnavailable || len(resp.Cookies()) != 0 {
+		t.Errorf("failed renew: status %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+}

@@ -39,6 +39,7 @@ type countingStore struct {
 	session.Store
 	loads, saves, deletes atomic.Int32
 	fail                  atomic.Bool // every call fails as unavailable
+	failDelete            atomic.Bool // Delete fails as unavailable
 }
 
 func (c *countingStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
@@ -59,7 +60,7 @@ func (c *countingStore) Save(ctx context.Context, id string, ch session.Change) 
 
 func (c *countingStore) Delete(ctx context.Context, id string) error {
 	c.deletes.Add(1)
-	if c.fail.Load() {
+	if c.fail.Load() || c.failDelete.Load() {
 		return session.ErrUnavailable
 	}
 	return c.Store.Delete(ctx, id)
