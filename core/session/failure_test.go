@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -160,5 +161,53 @@ func TestRenewFailureSendsNoToken(t *testing.T) {
 	})
 	if resp.StatusCode != http.StatusServiceUnavailable || len(resp.Cookies()) != 0 {
 		t.Errorf("failed renew: status %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+}
+
+func TestGoexitDiscardsSession(t *testing.T) {
+	h := newHarness(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.do("", func(_ http.ResponseWriter, r *http.Request, s *session.Session) {
+			must(t, s.Set("a", 1))
+			runtime.Goexit()
+		})
+	}()
+	<-done
+	if n := h.store.saves.Load(); n != 0 {
+		t.Errorf("a request ended by Goexit saved %d times", n)
+	}
+}
+
+func TestErrorPageDropsBodyHeaders(t *testing.T) {
+	h := newHarness(t)
+	h.store.fail.Store(true)
+	resp := h.do("", func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
+		must(t, s.Set("a", 1))
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", "1234")
+		w.WriteHeader(http.StatusOK)
+	})
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Content-Encoding") != "" {
+		t.Errorf("error page: %d, Content-Encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+}
+
+func TestHijackCommitsFirst(t *testing.T) {
+	h := newHarness(t)
+	srv := httptest.NewServer(h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		must(t, session.FromContext(r.Context()).Set("a", 1))
+		conn, _, err := w.(http.Hijacker).Hijack()
+		must(t, err)
+		conn.Close()
+	})))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if n := h.store.saves.Load(); n != 1 {
+		t.Errorf("saves before hijack = %d, want 1", n)
 	}
 }

@@ -1,34 +1,48 @@
 package session
 
 import (
+	"bufio"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 )
 
 // Middleware is the net/http middleware: it attaches the request's session
 // to the request context and commits it before the first byte of the
 // response, whether the handler writes, flushes, or returns without writing.
-// When the handler panics the session is discarded and the panic goes on.
+// When the handler panics (or calls runtime.Goexit) the session is discarded
+// and the panic goes on untouched.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := m.Begin(r.Context(), HTTPCarrier{Request: r, Writer: w})
 		r = r.WithContext(NewContext(r.Context(), s))
 		cw := &commitWriter{ResponseWriter: w, commit: func() bool {
 			if err := s.Commit(r.Context()); err != nil {
+				clearRepresentation(w.Header())
 				m.cfg.errorHandler(w, r, err)
 				return false
 			}
 			return true
 		}}
+		returned := false
 		defer func() {
-			if p := recover(); p != nil {
+			if !returned {
 				s.Discard()
-				panic(p)
 			}
-			cw.commitOnce()
 		}()
 		next.ServeHTTP(cw, r)
+		returned = true
+		cw.commitOnce()
 	})
+}
+
+// clearRepresentation drops the headers that describe the handler's body,
+// so an error page is not announced as gzip or as some other length.
+func clearRepresentation(h http.Header) {
+	for _, k := range []string{"Content-Encoding", "Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"} {
+		h.Del(k)
+	}
 }
 
 // HTTPCarrier is the Carrier over net/http types. Adapters for frameworks
@@ -99,6 +113,25 @@ func (w *commitWriter) Flush() {
 	if !w.failed {
 		_ = http.NewResponseController(w.ResponseWriter).Flush()
 	}
+}
+
+// ReadFrom commits, then copies through the underlying writer, keeping its
+// sendfile path for io.Copy and http.ServeContent.
+func (w *commitWriter) ReadFrom(r io.Reader) (int64, error) {
+	w.commitOnce()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
+// Hijack commits, then hands over the connection (WebSocket upgrades).
+func (w *commitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.commitOnce()
+	if w.failed {
+		return nil, nil, errResponseReplaced
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
