@@ -23,8 +23,8 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 			c.SetRequest(req.WithContext(ctx))
 			w := &commitWriter{ResponseWriter: res.Writer, s: s, ctx: ctx}
 			res.Writer = w
-			// No recover: letting the panic pass untouched keeps its stack
-			// for middleware.Recover. Runtime.Goexit lands here too.
+			// A flag, not recover: the panic goes on to middleware.Recover
+			// untouched, and runtime.Goexit is covered too.
 			finished := false
 			defer func() {
 				if !finished {

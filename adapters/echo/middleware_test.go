@@ -63,6 +63,9 @@ func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app 
 		a.handled.Store(err)
 		e.DefaultHTTPErrorHandler(err, c)
 	}
+	// Echo's Logger renders a returned error itself (c.Error), right after
+	// the session middleware returned it.
+	e.Use(middleware.LoggerWithConfig(middleware.LoggerConfig{Output: io.Discard}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	e.Use(sessecho.Middleware(m, opts...))
 	set := func(c echo.Context) error {

@@ -13,11 +13,12 @@ func Middleware(m *session.Manager, opts ...Option) gin.HandlerFunc {
 	cfg := newConfig(opts)
 	return func(c *gin.Context) {
 		s := m.Begin(c.Request.Context(), session.HTTPCarrier{Request: c.Request, Writer: c.Writer})
-		c.Request = c.Request.WithContext(session.NewContext(c.Request.Context(), s))
-		w := &commitWriter{ResponseWriter: c.Writer, c: c, s: s, errorHandler: cfg.errorHandler}
+		ctx := session.NewContext(c.Request.Context(), s)
+		c.Request = c.Request.WithContext(ctx)
+		w := &commitWriter{ResponseWriter: c.Writer, c: c, ctx: ctx, s: s, errorHandler: cfg.errorHandler}
 		c.Writer = w
-		// No recover: letting the panic pass untouched keeps its stack
-		// for gin.Recovery. Runtime.Goexit lands here too.
+		// A flag, not recover: the panic goes on to gin.Recovery
+		// untouched, and runtime.Goexit is covered too.
 		finished := false
 		defer func() {
 			if !finished {

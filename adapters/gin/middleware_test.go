@@ -394,8 +394,9 @@ func TestFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := gin.New()
+	r.ContextWithFallback = true // lets session.FromContext(c) reach the request's context
 	r.GET("/with", sessgin.Middleware(m), func(c *gin.Context) {
-		same := sessgin.From(c) == session.FromContext(c.Request.Context())
+		same := sessgin.From(c) == session.FromContext(c.Request.Context()) && sessgin.From(c) == session.FromContext(c)
 		_, err := sessgin.From(c).IsNew()
 		c.String(http.StatusOK, "%v %v", same, err)
 	})

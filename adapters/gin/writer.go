@@ -1,6 +1,7 @@
 package sessgin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -18,6 +19,7 @@ var errResponseReplaced = errors.New("sessgin: response replaced by the session 
 type commitWriter struct {
 	gin.ResponseWriter
 	c            *gin.Context
+	ctx          context.Context // the request's, with the session
 	s            *session.Session
 	errorHandler func(*gin.Context, error)
 	started      bool
@@ -31,7 +33,7 @@ func (w *commitWriter) commitOnce() {
 		return
 	}
 	w.started = true
-	err := w.s.Commit(w.c.Request.Context())
+	err := w.s.Commit(w.ctx)
 	if err == nil {
 		return
 	}
