@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	sesschi "github.com/sesskit/sesskit/adapters/chi"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
 )
@@ -19,8 +20,8 @@ func main() {
 	app := demo.Start("chi")
 
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)   // outside the sessions: a panic saves nothing
-	r.Use(app.Manager.Middleware) // errors answer through demo.WriteHTTPError
+	r.Use(middleware.Recoverer)            // outside the sessions: a panic saves nothing
+	r.Use(sesschi.Middleware(app.Manager)) // errors answer through demo.WriteHTTPError
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		demo.WriteJSON(w, http.StatusNotFound, demo.NotFound)
 	})
@@ -109,7 +110,7 @@ func main() {
 }
 
 // sess is the request's session.
-func sess(r *http.Request) *session.Session { return session.FromContext(r.Context()) }
+func sess(r *http.Request) *session.Session { return sesschi.From(r) }
 
 // readBody reads the request body, answering 400 itself when it cannot.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
