@@ -58,7 +58,8 @@ finish() {
 	if [[ -n $tmp ]]; then
 		touch "$tmp/stop" # starts still running stop themselves (see sk_wait)
 		for pid in "${ups[@]}"; do wait "$pid" 2>/dev/null || true; done
-		for t in "${topologies[@]}"; do sk_redis_down "$tmp/$t" || true; done
+		for t in "${topologies[@]}"; do sk_redis_down "$tmp/$t" & done
+		wait || true
 		rm -rf "$tmp"
 	fi
 	echo "== stopped redis; $((SECONDS - began))s in all"
