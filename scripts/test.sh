@@ -148,11 +148,11 @@ header "redis topologies"
 for i in "${!ups[@]}"; do
 	t=${topologies[i]}
 	wait "${ups[i]}" || { cat "$tmp/$t.log" >&2 && fail "redis $t topology did not start"; }
-	source "$tmp/$t/env"
+	source "$tmp/$t/env" && cat "$tmp/$t.log"
 done
 ups=()
 export SESSKIT_REQUIRE_REDIS=1
-echo "single $SESSKIT_REDIS_URL; sentinel $SESSKIT_REDIS_SENTINEL_ADDRS; cluster $SESSKIT_REDIS_CLUSTER_ADDRS (up at $((SECONDS - began))s)"
+echo "single $SESSKIT_REDIS_URL; sentinel $SESSKIT_REDIS_SENTINEL_ADDRS; cluster $SESSKIT_REDIS_CLUSTER_ADDRS"
 
 header "go test -race"
 args=(-race -count=1 -timeout 15m)

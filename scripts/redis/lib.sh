@@ -189,7 +189,7 @@ _sk_up_cluster() {
 # sk_redis_up TOPOLOGY DIR starts TOPOLOGY in DIR (created if missing) and
 # writes DIR/env. On failure it stops what it started and returns 1.
 sk_redis_up() {
-	local SK_DIR SK_PORT SK_PID SK_PORT_MIN SK_PORT_SPAN
+	local SK_DIR SK_PORT SK_PID SK_PORT_MIN SK_PORT_SPAN began=$SECONDS
 	# disjoint port ranges, so topologies started in parallel never collide
 	case $1 in
 	single) SK_PORT_MIN=15000 SK_PORT_SPAN=2000 ;;
@@ -209,6 +209,7 @@ sk_redis_up() {
 		sk_redis_down "$SK_DIR"
 		return 1
 	fi
+	sk_log "$1 up in $((SECONDS - began))s"
 }
 
 # _sk_ours DIR PID...: one of the PIDs is a live redis process whose working
