@@ -16,7 +16,7 @@
 //
 // The middleware wraps c.Response().Writer and commits the session (saves
 // the changes, sets the cookie) when the response starts: at the first
-// WriteHeader, Write or Flush, so streamed responses, redirects and
+// WriteHeader, Write, Flush or Hijack, so streamed responses, redirects and
 // NoContent carry the cookie too. A handler that writes nothing, typically
 // because it returned an error, is committed when it returns, before Echo's
 // HTTPErrorHandler writes the error page: the page carries the cookie and
@@ -32,7 +32,8 @@
 // When the commit fails (the store is unreachable and the session was read
 // in fail-closed mode, or the session grew beyond its size limit), nothing
 // of the handler's response reaches the client: its writes return an error,
-// and when it returns, the middleware returns an *echo.HTTPError with status
+// the headers that described its body (Content-Length, ETag, ...) are
+// dropped, and when it returns, the middleware returns an *echo.HTTPError with status
 // session.ErrorStatus(err) (503 or 413) in place of the handler's own
 // result, for the application's HTTPErrorHandler to render. Its message is
 // the status text; the session error is its Internal, which Echo's default

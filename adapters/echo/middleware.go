@@ -21,7 +21,7 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 			s := m.Begin(req.Context(), session.HTTPCarrier{Request: req, Writer: res.Writer})
 			ctx := session.NewContext(req.Context(), s)
 			c.SetRequest(req.WithContext(ctx))
-			w := &commitWriter{ResponseWriter: res.Writer, s: s, ctx: ctx}
+			w := &commitWriter{ResponseWriter: res.Writer, s: s, ctx: ctx, encoding: res.Header().Get(echo.HeaderContentEncoding)}
 			res.Writer = w
 			// A flag, not recover: the panic goes on to middleware.Recover
 			// untouched, and runtime.Goexit is covered too.
@@ -44,7 +44,7 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 			// The handler's response never left: forget it, so that the
 			// HTTPErrorHandler, which skips committed responses, answers.
 			res.Committed, res.Size, res.Status = false, 0, http.StatusOK
-			res.Header().Del(echo.HeaderContentLength)
+			clearBodyHeaders(res.Header(), w.encoding)
 			return cfg.errorHandler(c, w.err)
 		}
 	}

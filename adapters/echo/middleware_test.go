@@ -66,6 +66,14 @@ func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app 
 	// Echo's Logger renders a returned error itself (c.Error), right after
 	// the session middleware returned it.
 	e.Use(middleware.LoggerWithConfig(middleware.LoggerConfig{Output: io.Discard}))
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc { // an outer compressor announcing its encoding first
+		return func(c echo.Context) error {
+			if enc := c.Request().Header.Get("X-Outer-Encoding"); enc != "" {
+				c.Response().Header().Set(echo.HeaderContentEncoding, enc)
+			}
+			return next(c)
+		}
+	})
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	e.Use(sessecho.Middleware(m, opts...))
 	set := func(c echo.Context) error {
@@ -135,6 +143,22 @@ func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app 
 		return c.String(http.StatusOK, fmt.Sprintf("handler body, read error %v", err))
 	})
 	route(http.MethodPost, "/panic", func(echo.Context) error { panic("boom") })
+	route(http.MethodPost, "/headers", func(c echo.Context) error {
+		for _, k := range []string{"Content-Encoding", "Content-Length", "ETag", "Content-Disposition"} {
+			c.Response().Header().Set(k, "7")
+		}
+		return c.String(http.StatusOK, "seven")
+	})
+	route(http.MethodPost, "/hijack", func(c echo.Context) error {
+		conn, buf, err := c.Response().Hijack()
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		body := fmt.Sprintf("stored %d", a.store.Len())
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+		return buf.Flush()
+	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	a.url = srv.URL
@@ -398,5 +422,43 @@ func TestFrom(t *testing.T) {
 		if rec.Body.String() != want {
 			t.Errorf("%s: %q, want %q", path, rec.Body.String(), want)
 		}
+	}
+}
+
+func TestErrorPageHeaders(t *testing.T) {
+	cases := []struct {
+		name, outer, wantEncoding string
+	}{
+		{"no outer encoding", "", ""},
+		{"outer encoding kept", "x-outer", "x-outer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newApp(t, nil)
+			a.store.failSave.Store(true)
+			r := a.do(http.MethodPost, "/headers?v=x", "", "X-Outer-Encoding", tc.outer)
+			if r.status != http.StatusServiceUnavailable || r.body != `{"message":"Service Unavailable"}`+"\n" {
+				t.Fatalf("answer %d %q, want 503", r.status, r.body)
+			}
+			if got := r.header.Get("Content-Encoding"); got != tc.wantEncoding {
+				t.Errorf("Content-Encoding %q, want %q", got, tc.wantEncoding)
+			}
+			for _, k := range []string{"ETag", "Content-Disposition"} {
+				if v := r.header.Get(k); v != "" {
+					t.Errorf("%s %q left from the dropped response", k, v)
+				}
+			}
+		})
+	}
+}
+
+func TestHijackCommitsFirst(t *testing.T) {
+	a := newApp(t, nil)
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusOK || r.body != "stored 1" {
+		t.Errorf("hijacked answer %d %q, want 200 \"stored 1\"", r.status, r.body)
+	}
+	a.store.failSave.Store(true)
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusServiceUnavailable {
+		t.Errorf("hijack after a failed commit answered %d %q, want 503", r.status, r.body)
 	}
 }

@@ -1,8 +1,10 @@
 package sessecho
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 
 	"github.com/sesskit/sesskit/core/session"
@@ -25,10 +27,11 @@ var errResponseReplaced = errors.New("sessecho: response replaced by the session
 // nothing reaches the client until the HTTPErrorHandler answers.
 type commitWriter struct {
 	http.ResponseWriter
-	s       *session.Session
-	ctx     context.Context
-	started bool
-	err     error // the failed commit's error
+	s        *session.Session
+	ctx      context.Context
+	encoding string // Content-Encoding when the middleware began
+	started  bool
+	err      error // the failed commit's error
 }
 
 func (w *commitWriter) commitOnce() {
@@ -73,6 +76,36 @@ func (w *commitWriter) FlushError() error {
 // Flush is FlushError for callers that know only http.Flusher.
 func (w *commitWriter) Flush() { _ = w.FlushError() }
 
+// Hijack commits, then hands over the connection (WebSocket upgrades);
+// echo.Response.Hijack reaches it through http.ResponseController.
+func (w *commitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.commitOnce()
+	if w.err != nil {
+		return nil, nil, errResponseReplaced
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
 // Unwrap lets http.ResponseController reach the underlying writer
 // (Hijack, deadlines).
 func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// bodyHeaders describe the handler's body, not the error page.
+var bodyHeaders = []string{"Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"}
+
+// clearBodyHeaders drops the headers of the response the error page
+// replaces. Content-Encoding goes back to what it was when the middleware
+// began: a compressor outside it that set the header first also compresses
+// the error page, one inside it does not.
+func clearBodyHeaders(h http.Header, encoding string) {
+	for _, k := range bodyHeaders {
+		h.Del(k)
+	}
+	switch {
+	case h.Get("Content-Encoding") == encoding:
+	case encoding == "":
+		h.Del("Content-Encoding")
+	default:
+		h.Set("Content-Encoding", encoding)
+	}
+}

@@ -14,8 +14,8 @@
 //
 // The middleware wraps c.Writer and commits the session (saves the changes,
 // sets the cookie) when the response starts: at the first Write,
-// WriteString, WriteHeaderNow or Flush, so streamed responses (c.Stream,
-// c.SSEvent, Flush) and redirects carry the cookie too. A handler that writes
+// WriteString, WriteHeaderNow, Flush or Hijack, so streamed responses
+// (c.Stream, c.SSEvent, Flush) and redirects carry the cookie too. A handler that writes
 // nothing is committed when the chain returns, before Gin sends the header.
 //
 // A handler that panics gets nothing saved and no Set-Cookie. For that,
@@ -30,7 +30,8 @@
 // in fail-closed mode, or the session grew beyond its size limit), the error
 // handler answers in place of the handler's response and the chain is
 // aborted; the handler's writes are dropped from then on (they return an
-// error). The default records the error with c.Error, for the logger, and
+// error), and so are the headers that described its body (Content-Length,
+// ETag, Content-Disposition, ...). The default records the error with c.Error, for the logger, and
 // answers session.ErrorStatus(err) (503 or 413) with the status text only,
 // never the error or a token. Change it with WithErrorHandler.
 package sessgin

@@ -15,7 +15,10 @@ func Middleware(m *session.Manager, opts ...Option) gin.HandlerFunc {
 		s := m.Begin(c.Request.Context(), session.HTTPCarrier{Request: c.Request, Writer: c.Writer})
 		ctx := session.NewContext(c.Request.Context(), s)
 		c.Request = c.Request.WithContext(ctx)
-		w := &commitWriter{ResponseWriter: c.Writer, c: c, ctx: ctx, s: s, errorHandler: cfg.errorHandler}
+		w := &commitWriter{
+			ResponseWriter: c.Writer, c: c, ctx: ctx, s: s,
+			errorHandler: cfg.errorHandler, encoding: c.Writer.Header().Get("Content-Encoding"),
+		}
 		c.Writer = w
 		// A flag, not recover: the panic goes on to gin.Recovery
 		// untouched, and runtime.Goexit is covered too.

@@ -3,6 +3,7 @@ package sessgin_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -63,6 +64,11 @@ func newApp(t *testing.T, opts []sessgin.Option, sopts ...session.Option) *app {
 	r.Use(func(c *gin.Context) {
 		c.Next()
 		a.errors.Store(c.Errors.Errors())
+	})
+	r.Use(func(c *gin.Context) { // an outer compressor announcing its encoding first
+		if enc := c.GetHeader("X-Outer-Encoding"); enc != "" {
+			c.Header("Content-Encoding", enc)
+		}
 	})
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) {
 		c.AbortWithStatus(http.StatusInternalServerError)
@@ -147,6 +153,27 @@ func newApp(t *testing.T, opts []sessgin.Option, sopts ...session.Option) *app {
 		if set(c) {
 			c.String(http.StatusOK, "handler body, read error %v", err)
 		}
+	})
+	r.POST("/headers", func(c *gin.Context) {
+		if set(c) {
+			for _, k := range []string{"Content-Encoding", "Content-Length", "ETag", "Content-Disposition"} {
+				c.Header(k, "7")
+			}
+			c.String(http.StatusOK, "seven")
+		}
+	})
+	r.POST("/hijack", func(c *gin.Context) {
+		if !set(c) {
+			return
+		}
+		conn, buf, err := c.Writer.Hijack()
+		if err != nil {
+			return // the error handler answered
+		}
+		defer conn.Close()
+		body := fmt.Sprintf("stored %d", a.store.Len())
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+		_ = buf.Flush()
 	})
 	r.POST("/panic", func(c *gin.Context) {
 		if set(c) {
@@ -410,5 +437,43 @@ func TestFrom(t *testing.T) {
 		if rec.Body.String() != want {
 			t.Errorf("%s: %q, want %q", path, rec.Body.String(), want)
 		}
+	}
+}
+
+func TestErrorPageHeaders(t *testing.T) {
+	cases := []struct {
+		name, outer, wantEncoding string
+	}{
+		{"no outer encoding", "", ""},
+		{"outer encoding kept", "x-outer", "x-outer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newApp(t, nil)
+			a.store.failSave.Store(true)
+			r := a.do(http.MethodPost, "/headers?v=x", "", "X-Outer-Encoding", tc.outer)
+			if r.status != http.StatusServiceUnavailable || r.body != "Service Unavailable\n" {
+				t.Fatalf("answer %d %q, want 503", r.status, r.body)
+			}
+			if got := r.header.Get("Content-Encoding"); got != tc.wantEncoding {
+				t.Errorf("Content-Encoding %q, want %q", got, tc.wantEncoding)
+			}
+			for _, k := range []string{"ETag", "Content-Disposition"} {
+				if v := r.header.Get(k); v != "" {
+					t.Errorf("%s %q left from the dropped response", k, v)
+				}
+			}
+		})
+	}
+}
+
+func TestHijackCommitsFirst(t *testing.T) {
+	a := newApp(t, nil)
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusOK || r.body != "stored 1" {
+		t.Errorf("hijacked answer %d %q, want 200 \"stored 1\"", r.status, r.body)
+	}
+	a.store.failSave.Store(true)
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusServiceUnavailable {
+		t.Errorf("hijack after a failed commit answered %d %q, want 503", r.status, r.body)
 	}
 }
