@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -87,6 +88,24 @@ func TestBadInput(t *testing.T) {
 			// The largest body allowed is fine.
 			wantStatus(t, "value of exactly 64 KiB", c.do("PUT", a.url+"/api/values/k", `"`+big[2:]+`"`), 204)
 			wantStatus(t, "DELETE /api/values/k", c.do("DELETE", a.url+"/api/values/k", ""), 204)
+
+			// Values of 64 KiB until the session passes its 1 MiB limit:
+			// 413 with the error body, the stored session unchanged.
+			full := false
+			for i := 0; i < 20 && !full; i++ {
+				r := c.do("PUT", a.url+fmt.Sprintf("/api/values/big%d", i), `"`+big[2:]+`"`)
+				if full = r.status == 413; full {
+					wantError(t, "session over 1 MiB", r, 413, tok)
+				} else {
+					wantStatus(t, fmt.Sprintf("PUT /api/values/big%d", i), r, 204)
+				}
+			}
+			if !full {
+				t.Fatal("20 values of 64 KiB fit in the session, want a 413")
+			}
+			for i := 0; i < 20; i++ {
+				wantStatus(t, "DELETE", c.do("DELETE", a.url+fmt.Sprintf("/api/values/big%d", i), ""), 204)
+			}
 
 			if got := c.token(a.url); got != tok {
 				t.Fatalf("bad requests changed the session token")

@@ -52,6 +52,7 @@ func TestBrowserSharesSessionAcrossFrameworks(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Env("TMPDIR="+t.TempDir()), // where Chromium leaves its singleton socket
 	)
 	defer cancel()
 	ctx, cancel = chromedp.NewContext(ctx)

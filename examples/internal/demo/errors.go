@@ -2,7 +2,6 @@ package demo
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -27,9 +26,7 @@ func Failure(err error) (int, any) {
 	if status == http.StatusRequestEntityTooLarge {
 		return fail(status, "session too large")
 	}
-	if !errors.Is(err, session.ErrTooLarge) {
-		slog.Error("session store failed", "error", err)
-	}
+	slog.Error("session store failed", "error", err)
 	return fail(status, "session store unavailable")
 }
 
