@@ -1,0 +1,83 @@
+// Command sessbench measures sesskit and the session libraries it is
+// compared with on one Redis, and writes BENCHMARKS.md. scripts/bench.sh
+// runs it after `go test -bench`, whose output it reads:
+//
+//	sessbench -redis redis://127.0.0.1:PORT/0 -private -gobench bench.txt -out BENCHMARKS.md
+//
+// It counts round trips, commands and bytes per request through a proxy
+// (and the server's INFO counters with -private, when the Redis is its
+// own), runs the lost-updates check, and loads every stack over HTTP on
+// 127.0.0.1 for a fixed time. Everything it writes to Redis is under a
+// prefix of its own, deleted at the end; it never flushes a database.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	redisURL      string
+	private       bool
+	gobench       string
+	out           string
+	notes         string
+	command       string
+	benchCount    int
+	benchTime     string
+	rounds        int
+	duration      time.Duration
+	warmup        time.Duration
+	concurrency   int
+	trials        int
+	countRequests int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.redisURL, "redis", os.Getenv("SESSKIT_REDIS_URL"), "redis://host:port/0 of the Redis to use (default $SESSKIT_REDIS_URL)")
+	flag.BoolVar(&o.private, "private", false, "the Redis serves nobody else: use its INFO counters")
+	flag.StringVar(&o.gobench, "gobench", "", "file with the output of go test -bench BenchmarkScenario")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "markdown report to write")
+	flag.StringVar(&o.notes, "notes", "", "markdown file appended to the report (the analysis)")
+	flag.StringVar(&o.command, "command", "scripts/bench.sh", "the command named in the report")
+	flag.IntVar(&o.benchCount, "bench-count", 0, "the -count the go test -bench run used (for the report)")
+	flag.StringVar(&o.benchTime, "bench-time", "", "the -benchtime the go test -bench run used (for the report)")
+	flag.IntVar(&o.rounds, "rounds", 3, "HTTP load rounds (each runs every case once)")
+	flag.DurationVar(&o.duration, "duration", 2500*time.Millisecond, "measured time per HTTP case")
+	flag.DurationVar(&o.warmup, "warmup", 250*time.Millisecond, "unmeasured time before each HTTP case")
+	flag.IntVar(&o.concurrency, "concurrency", 8, "HTTP connections per case")
+	flag.IntVar(&o.trials, "trials", 5, "lost-updates trials per stack")
+	flag.IntVar(&o.countRequests, "count-requests", 100, "serial requests per case when counting round trips and bytes")
+	flag.Parse()
+	if o.redisURL == "" {
+		fmt.Fprintln(os.Stderr, "sessbench: -redis or SESSKIT_REDIS_URL is required")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "sessbench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "sessbench: "+format+"\n", args...)
+}
+
+func randomID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var errInterrupted = errors.New("interrupted")

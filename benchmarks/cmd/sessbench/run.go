@@ -1,0 +1,432 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sesskit/sesskit/benchmarks/load"
+	"github.com/sesskit/sesskit/benchmarks/redistap"
+	"github.com/sesskit/sesskit/benchmarks/report"
+	"github.com/sesskit/sesskit/benchmarks/stack"
+)
+
+// httpScenarios are the scenarios loaded over HTTP (untouched costs no
+// Redis work: its in-process figures say all there is).
+var httpScenarios = map[string]bool{"create": true, "read": true, "rmw": true, "write50": true}
+
+func run(ctx context.Context, o options) error {
+	started := time.Now()
+	prefix := "sessbench:" + randomID() + ":"
+	cfg, err := stack.ConfigFromURL(o.redisURL, prefix)
+	if err != nil {
+		return err
+	}
+	admin := redis.NewClient(&redis.Options{Addr: cfg.Addr})
+	defer admin.Close()
+	defer cleanup(admin, prefix)
+
+	res := &report.Results{
+		Started: started,
+		Settings: report.Settings{
+			Command: o.command, BenchCount: o.benchCount, BenchTime: o.benchTime, Rounds: o.rounds,
+			Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Trials: o.trials,
+			CountRequests: o.countRequests, Private: o.private,
+		},
+		Machine: machine(ctx, admin),
+		Lost:    map[string][]int{},
+		HTTP:    map[report.Key]report.HTTP{},
+	}
+	for _, sc := range stack.Scenarios {
+		res.Scenarios = append(res.Scenarios, report.Scenario{Name: sc.Name, Title: sc.Title, HTTP: httpScenarios[sc.Name]})
+	}
+	if o.gobench != "" {
+		f, err := os.Open(o.gobench)
+		if err != nil {
+			return err
+		}
+		res.Bench, err = report.ParseGoBench(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if o.notes != "" {
+		b, err := os.ReadFile(o.notes)
+		if err != nil {
+			return err
+		}
+		res.Notes = string(b)
+	}
+
+	logf("counting round trips, commands and bytes (%d requests per case)", o.countRequests)
+	if res.Wire, err = countWire(ctx, cfg, admin, o); err != nil {
+		return err
+	}
+
+	stacks, err := stack.Build(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, st := range stacks {
+			if err := st.Close(); err != nil {
+				logf("%v", err)
+			}
+		}
+	}()
+	addrs := map[*stack.Stack]string{}
+	clients := map[*stack.Stack]*stack.Client{}
+	for _, st := range stacks {
+		res.Stacks = append(res.Stacks, report.Key{Framework: st.Framework, Library: st.Library})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		if err := st.Serve(ln); err != nil {
+			return err
+		}
+		addrs[st], clients[st] = ln.Addr().String(), stack.NewClient(st)
+	}
+
+	logf("lost updates: %d trials per stack", o.trials)
+	for _, st := range stacks {
+		for range o.trials {
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
+			n, err := stack.Survivors(clients[st], addrs[st])
+			if err != nil {
+				return err
+			}
+			res.Lost[st.Name()] = append(res.Lost[st.Name()], n)
+		}
+		logf("  %-20s %v", st.Name(), res.Lost[st.Name()])
+	}
+
+	if err := loadHTTP(ctx, o, stacks, addrs, clients, res); err != nil {
+		return err
+	}
+	res.Versions = versions()
+	res.Machine.LoadAfter = loadavg()
+	res.Elapsed = time.Since(started)
+	f, err := os.Create(o.out)
+	if err != nil {
+		return err
+	}
+	if err := report.Markdown(f, res); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	logf("wrote %s", o.out)
+	for _, t := range report.Targets(res) {
+		verdict := "MISSED"
+		if t.Met {
+			verdict = "met"
+		} else if !t.Known {
+			verdict = "not measured"
+		}
+		logf("target %-6s %s: %s", verdict, t.Goal, t.Measured)
+	}
+	return nil
+}
+
+// countWire measures, per scenario and stack, what one request sends Redis:
+// stacks built on a counting proxy, serial requests in process.
+func countWire(ctx context.Context, cfg stack.Config, admin *redis.Client, o options) (map[report.Key]report.Wire, error) {
+	tap, err := redistap.Listen(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	defer tap.Close()
+	tcfg := cfg
+	tcfg.Addr, tcfg.Prefix = tap.Addr(), cfg.Prefix+"wire:"
+	stacks, err := stack.Build(tcfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, st := range stacks {
+			_ = st.Close()
+		}
+	}()
+	// One INFO call's own input bytes, to take out of every delta.
+	s1, err := redistap.ReadServer(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	s2, err := redistap.ReadServer(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	infoBytes := s2.InputBytes - s1.InputBytes
+	out := map[report.Key]report.Wire{}
+	n := float64(o.countRequests)
+	for _, sc := range stack.Scenarios {
+		for _, st := range stacks {
+			if ctx.Err() != nil {
+				return nil, errInterrupted
+			}
+			c := stack.NewClient(st)
+			cookie := ""
+			if sc.Seed >= 0 {
+				if cookie, err = stack.Seed(c, sc.Seed); err != nil {
+					return nil, err
+				}
+			}
+			for range 3 {
+				if status := c.Do(sc.Method, sc.Path, cookie); status != 200 {
+					return nil, fmt.Errorf("%s %s: status %d: %s", sc.Name, st.Name(), status, c.Body())
+				}
+			}
+			t0 := tap.Counts()
+			v0, err := redistap.ReadServer(ctx, admin)
+			if err != nil {
+				return nil, err
+			}
+			for range o.countRequests {
+				if status := c.Do(sc.Method, sc.Path, cookie); status != 200 {
+					return nil, fmt.Errorf("%s %s: status %d: %s", sc.Name, st.Name(), status, c.Body())
+				}
+			}
+			v1, err := redistap.ReadServer(ctx, admin)
+			if err != nil {
+				return nil, err
+			}
+			t := tap.Counts().Sub(t0)
+			v := v1.Sub(v0)
+			w := report.Wire{
+				RoundTrips:     float64(t.RoundTrips) / n,
+				Commands:       float64(t.Commands) / n,
+				Names:          names(t.Names, n),
+				ServerCommands: -1,
+				BytesToRedis:   float64(t.BytesIn) / n,
+			}
+			if o.private {
+				w.ServerCommands = float64(v.Total("info")) / n
+				w.BytesToRedis = float64(v.InputBytes-infoBytes) / n
+				if got := v.InputBytes - infoBytes; got != t.BytesIn {
+					logf("warning: %s %s: server counted %d input bytes, the proxy %d (is the Redis private?)", sc.Name, st.Name(), got, t.BytesIn)
+				}
+			}
+			out[report.Key{Scenario: sc.Name, Framework: st.Framework, Library: st.Library}] = w
+			logf("  %-9s %-20s %5.2f round trips  %-22s %6.0f B", sc.Name, st.Name(), w.RoundTrips, w.Names, w.BytesToRedis)
+		}
+	}
+	return out, nil
+}
+
+// names formats per-request command counts: "EVALSHA", "GET+SET", "PING×2+GET".
+func names(counts map[string]int64, n float64) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		per := float64(counts[k]) / n
+		switch {
+		case per == 1:
+			parts = append(parts, k)
+		case per == float64(int64(per)):
+			parts = append(parts, fmt.Sprintf("%s×%d", k, int64(per)))
+		default:
+			parts = append(parts, fmt.Sprintf("%s×%.2f", k, per))
+		}
+	}
+	return strings.Join(parts, "+")
+}
+
+// loadHTTP runs the rounds of HTTP load, every stack and scenario once per
+// round, and stores the medians in res.
+func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*stack.Stack]string, clients map[*stack.Stack]*stack.Client, res *report.Results) error {
+	type samples struct {
+		rps, p50, p99 []float64
+		errors        int
+		err           string
+	}
+	all := map[report.Key]*samples{}
+	// Each connection gets its own session, made once and used every round.
+	requests := map[report.Key][][]byte{}
+	for _, sc := range stack.Scenarios {
+		if !httpScenarios[sc.Name] {
+			continue
+		}
+		for _, st := range stacks {
+			k := report.Key{Scenario: sc.Name, Framework: st.Framework, Library: st.Library}
+			reqs := make([][]byte, o.concurrency)
+			for i := range reqs {
+				cookie := ""
+				if sc.Seed >= 0 {
+					var err error
+					if cookie, err = stack.Seed(clients[st], sc.Seed); err != nil {
+						return err
+					}
+				}
+				reqs[i] = load.NewRequest(sc.Method, sc.Path, cookie)
+			}
+			requests[k], all[k] = reqs, &samples{}
+		}
+	}
+	cases := len(requests) * o.rounds
+	logf("HTTP load: %d cases x %v (+%v warm-up), %d connections, about %v",
+		cases, o.duration, o.warmup, o.concurrency, time.Duration(cases)*(o.duration+o.warmup))
+	for round := 1; round <= o.rounds; round++ {
+		for _, sc := range stack.Scenarios {
+			if !httpScenarios[sc.Name] {
+				continue
+			}
+			for _, st := range stacks {
+				if ctx.Err() != nil {
+					return errInterrupted
+				}
+				k := report.Key{Scenario: sc.Name, Framework: st.Framework, Library: st.Library}
+				runtime.GC()
+				r, err := load.Run(ctx, load.Options{
+					Addr: addrs[st], Concurrency: o.concurrency, Duration: o.duration, Warmup: o.warmup,
+					Request: func(w int) []byte { return requests[k][w] },
+				})
+				if err != nil {
+					return err
+				}
+				s := all[k]
+				s.rps = append(s.rps, r.RPS)
+				s.p50 = append(s.p50, float64(r.P50))
+				s.p99 = append(s.p99, float64(r.P99))
+				s.errors += r.Errors
+				if r.Err != nil && s.err == "" {
+					s.err = r.Err.Error()
+				}
+				logf("  round %d/%d %-8s %-20s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d",
+					round, o.rounds, sc.Name, st.Name(), r.RPS, ms(r.P50), ms(r.P99), r.Errors)
+			}
+		}
+	}
+	for k, s := range all {
+		res.HTTP[k] = report.HTTP{
+			RPS: report.Median(s.rps), P50: time.Duration(report.Median(s.p50)), P99: time.Duration(report.Median(s.p99)),
+			Errors: s.errors, Runs: len(s.rps), Err: s.err,
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cleanup deletes every key of the run.
+func cleanup(rdb *redis.Client, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n := 0
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var batch []string
+	flush := func() {
+		if len(batch) > 0 {
+			_ = rdb.Unlink(ctx, batch...).Err()
+			n += len(batch)
+			batch = batch[:0]
+		}
+	}
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 500 {
+			flush()
+		}
+	}
+	flush()
+	if err := iter.Err(); err != nil {
+		logf("cleanup: %v", err)
+	}
+	logf("deleted %d keys under %s", n, prefix)
+}
+
+// versions lists the modules the comparison depends on, as built.
+func versions() [][2]string {
+	want := []string{
+		"github.com/redis/go-redis/v9",
+		"github.com/go-chi/chi/v5",
+		"github.com/alexedwards/scs/v2",
+		"github.com/alexedwards/scs/goredisstore",
+		"github.com/gin-gonic/gin",
+		"github.com/gin-contrib/sessions",
+		"github.com/labstack/echo/v4",
+		"github.com/labstack/echo-contrib",
+		"github.com/gorilla/sessions",
+		"github.com/boj/redistore",
+		"github.com/gomodule/redigo",
+		"github.com/gofiber/fiber/v2",
+		"github.com/valyala/fasthttp",
+		"github.com/gofiber/storage/redis/v3",
+	}
+	got := map[string]string{}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			v := d.Version
+			if d.Replace != nil {
+				v = d.Replace.Path
+				if d.Replace.Version != "" {
+					v += " " + d.Replace.Version
+				}
+			}
+			got[d.Path] = v
+		}
+	}
+	out := [][2]string{{"github.com/sesskit/sesskit (core, adapters)", "this repository"}}
+	for _, m := range want {
+		v, ok := got[m]
+		if !ok {
+			v = "?"
+		}
+		out = append(out, [2]string{m, v})
+	}
+	return out
+}
+
+func machine(ctx context.Context, admin *redis.Client) report.Machine {
+	m := report.Machine{
+		CPU: "unknown", Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Redis: "unknown",
+		LoadBefore: loadavg(),
+	}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.OS += ", Linux " + strings.TrimSpace(string(b))
+	}
+	if info, err := admin.Info(ctx, "server").Result(); err == nil {
+		for line := range strings.Lines(info) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+				m.Redis = v
+			}
+		}
+	}
+	return m
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], ", ")
+}
