@@ -39,7 +39,10 @@
 // go-redis's retries (MaxRetries, default 3) are safe with these scripts.
 // With Sentinel or Cluster, a write acknowledged by a primary that fails
 // over before replicating is lost; WithWait trades a round trip per Save
-// for waiting on replicas.
+// for waiting on replicas. On a Cluster every failed call makes the client
+// reload its slot map in the background: go-redis reloads on redirects and
+// every 60 s, but a dead primary sends no redirect, so without it requests
+// for its slots would fail for up to a minute after a replica took over.
 //
 // # Errors
 //

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,9 +20,19 @@ var ErrInvalidID = errors.New("redisstore: invalid session id")
 // progress, a server error) wraps session.ErrUnavailable. The cause stays
 // in the chain for errors.Is and logs. Neither the id nor the key is ever
 // part of the message.
-func storeErr(op string, err error) error {
+//
+// On a Cluster an unavailable store also makes the client reload its slot
+// map, in the background (go-redis runs one reload at a time, at most five
+// a second). A primary that died answers no MOVED, so a client that waits
+// for redirects keeps sending its slots to the dead address until the
+// periodic reload, 60 s by default (ClusterStateReloadInterval); with the
+// reload, requests find the promoted replica as soon as it takes over.
+func (s *Store) storeErr(op string, err error) error {
 	if redis.HasErrorPrefix(err, "WRONGTYPE") {
 		return fmt.Errorf("redisstore: %s: %w: %w", op, session.ErrCorrupt, err)
+	}
+	if cluster, ok := s.rdb.(*redis.ClusterClient); ok && !errors.Is(err, context.Canceled) {
+		cluster.ReloadState(context.Background())
 	}
 	return fmt.Errorf("redisstore: %s: %w: %w", op, session.ErrUnavailable, err)
 }

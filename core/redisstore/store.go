@@ -52,7 +52,7 @@ func (s *Store) Load(ctx context.Context, id string, t session.Touch) (session.R
 		return session.Record{}, false, nil
 	}
 	if err != nil {
-		return session.Record{}, false, storeErr("load", err)
+		return session.Record{}, false, s.storeErr("load", err)
 	}
 	rec, err := parseRecord(reply)
 	if err != nil {
@@ -143,25 +143,25 @@ func (s *Store) write(ctx context.Context, script *redis.Script, key string, arg
 	if s.waitReplicas == 0 {
 		code, err := script.Run(ctx, s.rdb, []string{key}, args...).Int64()
 		if err != nil {
-			return 0, storeErr("save", err)
+			return 0, s.storeErr("save", err)
 		}
 		return code, nil
 	}
 	conn, err := s.pin(ctx, key)
 	if err != nil {
-		return 0, storeErr("save", err)
+		return 0, s.storeErr("save", err)
 	}
 	defer conn.Close()
 	code, err := script.Run(ctx, conn, []string{key}, args...).Int64()
 	if err != nil {
-		return 0, storeErr("save", err)
+		return 0, s.storeErr("save", err)
 	}
 	if code != changeSaved {
 		return code, nil // nothing was written
 	}
 	n, err := conn.Wait(ctx, s.waitReplicas, s.waitTimeout).Result()
 	if err != nil {
-		return 0, storeErr("save: wait", err)
+		return 0, s.storeErr("save: wait", err)
 	}
 	if n < int64(s.waitReplicas) {
 		return 0, fmt.Errorf("redisstore: save: wait: %w: %d of %d replicas acknowledged", session.ErrUnavailable, n, s.waitReplicas)
@@ -194,7 +194,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if err := s.rdb.Del(ctx, key).Err(); err != nil {
-		return storeErr("delete", err)
+		return s.storeErr("delete", err)
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = s.rdb.Ping(ctx).Err()
 	}
 	if err != nil {
-		return storeErr("ping", err)
+		return s.storeErr("ping", err)
 	}
 	return nil
 }
