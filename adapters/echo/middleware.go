@@ -44,7 +44,7 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 			// The handler's response never left: forget it, so that the
 			// HTTPErrorHandler, which skips committed responses, answers.
 			res.Committed, res.Size, res.Status = false, 0, http.StatusOK
-			clearBodyHeaders(res.Header(), w.encoding)
+			session.ClearBodyHeaders(res.Header(), w.encoding)
 			return cfg.errorHandler(c, w.err)
 		}
 	}

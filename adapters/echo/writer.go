@@ -89,23 +89,3 @@ func (w *commitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap lets http.ResponseController reach the underlying writer
 // (Hijack, deadlines).
 func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// bodyHeaders describe the handler's body, not the error page.
-var bodyHeaders = []string{"Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"}
-
-// clearBodyHeaders drops the headers of the response the error page
-// replaces. Content-Encoding goes back to what it was when the middleware
-// began: a compressor outside it that set the header first also compresses
-// the error page, one inside it does not.
-func clearBodyHeaders(h http.Header, encoding string) {
-	for _, k := range bodyHeaders {
-		h.Del(k)
-	}
-	switch {
-	case h.Get("Content-Encoding") == encoding:
-	case encoding == "":
-		h.Del("Content-Encoding")
-	default:
-		h.Set("Content-Encoding", encoding)
-	}
-}

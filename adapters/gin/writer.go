@@ -45,7 +45,7 @@ func (w *commitWriter) commitOnce() {
 	// handler writes from now on.
 	w.c.Writer = w.ResponseWriter
 	w.c.Abort()
-	clearBodyHeaders(w.ResponseWriter.Header(), w.encoding)
+	session.ClearBodyHeaders(w.ResponseWriter.Header(), w.encoding)
 	w.errorHandler(w.c, err)
 	if !w.ResponseWriter.Written() {
 		w.ResponseWriter.WriteHeader(session.ErrorStatus(err))
@@ -107,23 +107,3 @@ func (w *commitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach Gin's writer.
 func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// bodyHeaders describe the handler's body, not the error page.
-var bodyHeaders = []string{"Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"}
-
-// clearBodyHeaders drops the headers of the response the error page
-// replaces. Content-Encoding goes back to what it was when the middleware
-// began: a compressor outside it (gin-contrib/gzip sets the header first)
-// also compresses the error page, one inside it does not.
-func clearBodyHeaders(h http.Header, encoding string) {
-	for _, k := range bodyHeaders {
-		h.Del(k)
-	}
-	switch {
-	case h.Get("Content-Encoding") == encoding:
-	case encoding == "":
-		h.Del("Content-Encoding")
-	default:
-		h.Set("Content-Encoding", encoding)
-	}
-}

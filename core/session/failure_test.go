@@ -211,3 +211,20 @@ func TestHijackCommitsFirst(t *testing.T) {
 		t.Errorf("saves before hijack = %d, want 1", n)
 	}
 }
+
+// A compressor outside the middleware sets Content-Encoding before the
+// session runs and compresses the error page too: the header must stay.
+func TestErrorPageKeepsOuterEncoding(t *testing.T) {
+	h := newHarness(t)
+	h.store.fail.Store(true)
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Encoding", "gzip")
+	h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		must(t, session.FromContext(r.Context()).Set("a", 1))
+		w.Header().Set("Content-Length", "10")
+	})).ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" {
+		t.Errorf("error page: %d, headers %v", rec.Code, rec.Header())
+	}
+}

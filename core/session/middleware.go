@@ -17,9 +17,10 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := m.Begin(r.Context(), HTTPCarrier{Request: r, Writer: w})
 		r = r.WithContext(NewContext(r.Context(), s))
+		encoding := w.Header().Get("Content-Encoding")
 		cw := &commitWriter{ResponseWriter: w, commit: func() bool {
 			if err := s.Commit(r.Context()); err != nil {
-				clearRepresentation(w.Header())
+				ClearBodyHeaders(w.Header(), encoding)
 				m.cfg.errorHandler(w, r, err)
 				return false
 			}
@@ -37,11 +38,24 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// clearRepresentation drops the headers that describe the handler's body,
-// so an error page is not announced as gzip or as some other length.
-func clearRepresentation(h http.Header) {
-	for _, k := range []string{"Content-Encoding", "Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"} {
+// bodyHeaders describe the handler's body, not an error page.
+var bodyHeaders = []string{"Content-Length", "Content-Range", "Content-Disposition", "ETag", "Last-Modified"}
+
+// ClearBodyHeaders drops the headers of a response that an error page
+// replaces. Content-Encoding goes back to encoding, its value when the
+// session middleware began: a compressor outside the middleware that set
+// the header first also compresses the error page, one inside it does not.
+// Adapters call it before their error handler answers.
+func ClearBodyHeaders(h http.Header, encoding string) {
+	for _, k := range bodyHeaders {
 		h.Del(k)
+	}
+	switch {
+	case h.Get("Content-Encoding") == encoding:
+	case encoding == "":
+		h.Del("Content-Encoding")
+	default:
+		h.Set("Content-Encoding", encoding)
 	}
 }
 
