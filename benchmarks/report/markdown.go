@@ -68,13 +68,16 @@ func Markdown(out io.Writer, res *Results) error {
 	p("bytes are what the library sent Redis per request (%s).", bytesSource(s.Private))
 	p("ns/op, B/op and allocs/op: `go test -bench` in process (no sockets between client and server,")
 	p("real Redis), median of %d runs of %s. req/s, p50 and p99: real HTTP on 127.0.0.1, %d", s.BenchCount, s.BenchTime, s.Concurrency)
-	p("keep-alive connections, %s per case after a %s warm-up, median of %d rounds.", s.Duration, s.Warmup, s.Rounds)
+	p("keep-alive connections, %s per case after a %s warm-up, median of %d rounds. CPU µs/req is the", s.Duration, s.Warmup, s.Rounds)
+	p("bench process's CPU time (getrusage: servers, libraries, Redis clients and load generator, not")
+	p("Redis) per request in the measured time: a cost that other work on the machine disturbs far less")
+	p("than req/s.")
 	for _, sc := range res.Scenarios {
 		p("")
 		p("### %s: %s", sc.Name, sc.Title)
 		p("")
-		p("| framework | library | round trips | commands | server cmds | bytes → Redis | µs/op | B/op | allocs/op | req/s | p50 | p99 |")
-		p("|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		p("| framework | library | round trips | commands | server cmds | bytes → Redis | µs/op | B/op | allocs/op | req/s | p50 | p99 | CPU µs/req |")
+		p("|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, st := range res.Stacks {
 			k := Key{sc.Name, st.Framework, st.Library}
 			row := []string{st.Framework, bold(st.Library)}
@@ -101,9 +104,9 @@ func Markdown(out io.Writer, res *Results) error {
 				if h.Errors > 0 {
 					rps += fmt.Sprintf(" (%d errors)", h.Errors)
 				}
-				row = append(row, rps, ms(h.P50), ms(h.P99))
+				row = append(row, rps, ms(h.P50), ms(h.P99), fmt.Sprintf("%.1f", float64(h.CPU)/1e3))
 			} else {
-				row = append(row, "—", "—", "—")
+				row = append(row, "—", "—", "—", "—")
 			}
 			p("| %s |", strings.Join(row, " | "))
 		}

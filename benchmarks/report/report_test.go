@@ -74,9 +74,9 @@ func results() *report.Results {
 			k("rmw", "scs"):     {NsOp: 1000, AllocsOp: 300},
 		},
 		HTTP: map[report.Key]report.HTTP{
-			k("rmw", "sesskit"): {RPS: 1000, P50: time.Millisecond, P99: 2 * time.Millisecond},
-			k("rmw", "scs"):     {RPS: 700},
-			k("rmw", "floor"):   {RPS: 1200},
+			k("rmw", "sesskit"): {RPS: 1000, P50: time.Millisecond, P99: 2 * time.Millisecond, CPU: 100 * time.Nanosecond},
+			k("rmw", "scs"):     {RPS: 700, CPU: 140 * time.Nanosecond},
+			k("rmw", "floor"):   {RPS: 1200, CPU: 95 * time.Nanosecond},
 		},
 		Lost:     map[string][]int{"chi/sesskit": {50, 50}, "chi/scs": {3, 1}},
 		Settings: report.Settings{Command: "scripts/bench.sh", Private: true},
@@ -92,6 +92,8 @@ func TestTargets(t *testing.T) {
 		"lost updates, chi":                                        true,
 		"read-modify-write req/s over HTTP, chi: at least 1.3x":    true,
 		"read-modify-write req/s over HTTP, chi: within 10% of th": false, // 1000 vs 1200
+		"same, as CPU per request (chi): at most 1/1.3":            true,  // 100 vs 140
+		"same, as CPU per request (chi): at most the floor":        true,  // 100 vs 95
 	}
 	seen := 0
 	for _, tg := range report.Targets(results()) {
@@ -116,7 +118,7 @@ func TestMarkdown(t *testing.T) {
 	}
 	for _, want := range []string{
 		"# sesskit benchmarks",
-		"| chi | **sesskit** | 2 | 2 EVALSHA×2 | 6 | 440 | 1.0 | 0 | 90 | 1000 | 1.00 ms | 2.00 ms |",
+		"| chi | **sesskit** | 2 | 2 EVALSHA×2 | 6 | 440 | 1.0 | 0 | 90 | 1000 | 1.00 ms | 2.00 ms | 0.1 |",
 		"| chi | scs | 3, 1 | 2 of 50 |",
 		"**missed**",
 	} {

@@ -32,9 +32,13 @@ type Bench struct {
 type HTTP struct {
 	RPS      float64
 	P50, P99 time.Duration
-	Errors   int // summed over runs
-	Runs     int
-	Err      string // the first error seen, if any
+	// CPU is the bench process's CPU time per request (servers, libraries,
+	// clients and load generator; Redis excluded), which other work on the
+	// machine disturbs much less than RPS.
+	CPU    time.Duration
+	Errors int // summed over runs
+	Runs   int
+	Err    string // the first error seen, if any
 }
 
 // Machine describes where the numbers come from.

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Libraries the targets compare sesskit with.
@@ -121,7 +122,20 @@ func throughputTargets(res *Results, fw string) []Target {
 		t2.Measured = fmt.Sprintf("%.0f vs floor %.0f (%s)", ours.RPS, fl.RPS, pct(ours.RPS, fl.RPS))
 		t2.Met, t2.Known = ours.RPS >= 0.9*fl.RPS, true
 	}
-	return []Target{t1, t2}
+	// The same two goals on CPU per request, which load on the machine
+	// disturbs less: 1.3x the throughput is at most 1/1.3 of the peer's CPU,
+	// within 10% of the floor's throughput is at most floor/0.9.
+	t3 := Target{Goal: fmt.Sprintf("same, as CPU per request (%s): at most 1/1.3 of %s's", fw, peer), Measured: "not measured"}
+	t4 := Target{Goal: fmt.Sprintf("same, as CPU per request (%s): at most the floor's / 0.9", fw), Measured: "not measured"}
+	if ok && ok2 && ours.CPU > 0 && theirs.CPU > 0 {
+		t3.Measured = fmt.Sprintf("%s vs %s (%s)", us(ours.CPU), us(theirs.CPU), pct(float64(ours.CPU), float64(theirs.CPU)))
+		t3.Met, t3.Known = float64(ours.CPU)*1.3 <= float64(theirs.CPU), true
+	}
+	if ok && ok3 && ours.CPU > 0 && fl.CPU > 0 {
+		t4.Measured = fmt.Sprintf("%s vs floor %s (%s)", us(ours.CPU), us(fl.CPU), pct(float64(ours.CPU), float64(fl.CPU)))
+		t4.Met, t4.Known = float64(ours.CPU)*0.9 <= float64(fl.CPU), true
+	}
+	return []Target{t1, t2, t3, t4}
 }
 
 // frameworks returns the frameworks in report order.
@@ -144,6 +158,8 @@ func (res *Results) peer(fw string) string {
 	}
 	return ""
 }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/1e3) }
 
 func pct(a, b float64) string {
 	if b == 0 {

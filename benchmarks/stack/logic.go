@@ -46,7 +46,11 @@ func queryValue(raw, name string) string {
 
 // queryInt is queryValue as an int, 0 when absent or malformed.
 func queryInt(raw, name string) int {
-	n, _ := strconv.Atoi(queryValue(raw, name))
+	v := queryValue(raw, name)
+	if v == "" {
+		return 0 // Atoi would allocate its error
+	}
+	n, _ := strconv.Atoi(v)
 	return n
 }
 
@@ -151,7 +155,11 @@ func mountFiber(app *fiber.App, l logic[*fiber.Ctx]) {
 		return c.SendString(body)
 	}
 	app.Post(PathCreate, func(c *fiber.Ctx) error {
-		return reply(c, "ok", l.create(c, c.QueryInt("n")))
+		n := 0
+		if q := c.Query("n"); q != "" { // QueryInt allocates an error for a missing value
+			n, _ = strconv.Atoi(q)
+		}
+		return reply(c, "ok", l.create(c, n))
 	})
 	app.Get(PathRead, func(c *fiber.Ctx) error {
 		v, err := l.read(c)

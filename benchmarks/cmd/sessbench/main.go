@@ -39,6 +39,8 @@ type options struct {
 	concurrency   int
 	trials        int
 	countRequests int
+	only          string
+	cpuprofile    string
 }
 
 func main() {
@@ -57,6 +59,8 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 8, "HTTP connections per case")
 	flag.IntVar(&o.trials, "trials", 5, "lost-updates trials per stack")
 	flag.IntVar(&o.countRequests, "count-requests", 100, "serial requests per case when counting round trips and bytes")
+	flag.StringVar(&o.only, "only", "", "HTTP load only the cases whose scenario/framework/library contains this (profiling); skips the report")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the HTTP load to this file")
 	flag.Parse()
 	if o.redisURL == "" {
 		fmt.Fprintln(os.Stderr, "sessbench: -redis or SESSKIT_REDIS_URL is required")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -58,17 +59,12 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	if o.notes != "" {
-		b, err := os.ReadFile(o.notes)
-		if err != nil {
+
+	if o.only == "" {
+		logf("counting round trips, commands and bytes (%d requests per case)", o.countRequests)
+		if res.Wire, err = countWire(ctx, cfg, admin, o); err != nil {
 			return err
 		}
-		res.Notes = string(b)
-	}
-
-	logf("counting round trips, commands and bytes (%d requests per case)", o.countRequests)
-	if res.Wire, err = countWire(ctx, cfg, admin, o); err != nil {
-		return err
 	}
 
 	stacks, err := stack.Build(cfg)
@@ -96,6 +92,9 @@ func run(ctx context.Context, o options) error {
 		addrs[st], clients[st] = ln.Addr().String(), stack.NewClient(st)
 	}
 
+	if o.only != "" {
+		return loadHTTP(ctx, o, stacks, addrs, clients, res)
+	}
 	logf("lost updates: %d trials per stack", o.trials)
 	for _, st := range stacks {
 		for range o.trials {
@@ -113,6 +112,13 @@ func run(ctx context.Context, o options) error {
 
 	if err := loadHTTP(ctx, o, stacks, addrs, clients, res); err != nil {
 		return err
+	}
+	if o.notes != "" { // read last, so it can be written while the run goes on
+		b, err := os.ReadFile(o.notes)
+		if err != nil {
+			return err
+		}
+		res.Notes = string(b)
 	}
 	res.Versions = versions()
 	res.Machine.LoadAfter = loadavg()
@@ -252,9 +258,9 @@ func names(counts map[string]int64, n float64) string {
 // round, and stores the medians in res.
 func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*stack.Stack]string, clients map[*stack.Stack]*stack.Client, res *report.Results) error {
 	type samples struct {
-		rps, p50, p99 []float64
-		errors        int
-		err           string
+		rps, p50, p99, cpu []float64
+		errors             int
+		err                string
 	}
 	all := map[report.Key]*samples{}
 	// Each connection gets its own session, made once and used every round.
@@ -265,6 +271,9 @@ func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*
 		}
 		for _, st := range stacks {
 			k := report.Key{Scenario: sc.Name, Framework: st.Framework, Library: st.Library}
+			if o.only != "" && !strings.Contains(sc.Name+"/"+st.Name(), o.only) {
+				continue
+			}
 			reqs := make([][]byte, o.concurrency)
 			for i := range reqs {
 				cookie := ""
@@ -279,6 +288,17 @@ func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*
 			requests[k], all[k] = reqs, &samples{}
 		}
 	}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cases := len(requests) * o.rounds
 	logf("HTTP load: %d cases x %v (+%v warm-up), %d connections, about %v",
 		cases, o.duration, o.warmup, o.concurrency, time.Duration(cases)*(o.duration+o.warmup))
@@ -292,6 +312,9 @@ func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*
 					return errInterrupted
 				}
 				k := report.Key{Scenario: sc.Name, Framework: st.Framework, Library: st.Library}
+				if _, ok := requests[k]; !ok {
+					continue
+				}
 				runtime.GC()
 				r, err := load.Run(ctx, load.Options{
 					Addr: addrs[st], Concurrency: o.concurrency, Duration: o.duration, Warmup: o.warmup,
@@ -304,18 +327,26 @@ func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*
 				s.rps = append(s.rps, r.RPS)
 				s.p50 = append(s.p50, float64(r.P50))
 				s.p99 = append(s.p99, float64(r.P99))
+				if r.Requests > 0 {
+					s.cpu = append(s.cpu, float64(r.CPU)/float64(r.Requests))
+				}
 				s.errors += r.Errors
 				if r.Err != nil && s.err == "" {
 					s.err = r.Err.Error()
 				}
-				logf("  round %d/%d %-8s %-20s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d",
-					round, o.rounds, sc.Name, st.Name(), r.RPS, ms(r.P50), ms(r.P99), r.Errors)
+				cpu := time.Duration(0)
+				if r.Requests > 0 {
+					cpu = r.CPU / time.Duration(r.Requests)
+				}
+				logf("  round %d/%d %-8s %-20s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  cpu %5.1f µs/req  errors %d",
+					round, o.rounds, sc.Name, st.Name(), r.RPS, ms(r.P50), ms(r.P99), float64(cpu)/1e3, r.Errors)
 			}
 		}
 	}
 	for k, s := range all {
 		res.HTTP[k] = report.HTTP{
 			RPS: report.Median(s.rps), P50: time.Duration(report.Median(s.p50)), P99: time.Duration(report.Median(s.p99)),
+			CPU:    time.Duration(report.Median(s.cpu)),
 			Errors: s.errors, Runs: len(s.rps), Err: s.err,
 		}
 	}
