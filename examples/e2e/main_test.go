@@ -1,10 +1,13 @@
 package e2e_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -20,6 +23,14 @@ var binDir string
 var buildFlags []string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// The tests mostly wait for child processes and sockets, so run more of
+	// them at once than the default GOMAXPROCS, unless -parallel was given.
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(8, 2*runtime.GOMAXPROCS(0))))
+	}
 	os.Exit(run(m))
 }
 
