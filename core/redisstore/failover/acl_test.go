@@ -1,0 +1,247 @@
+package failover_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
+)
+
+// The least-privilege ACL users of docs/production.md; keep the two in step.
+const (
+	aclUser     = "sesskit"
+	aclPassword = "acl-test-password"
+)
+
+// dataRules: what the store needs on every data node (primaries, and
+// replicas, which become primaries). HELLO and AUTH need no permission.
+var dataRules = []string{
+	"reset", "on", ">" + aclPassword,
+	"~sesskit:*",    // the default key prefix (redisstore.DefaultPrefix)
+	"resetchannels", // no Pub/Sub
+	"-@all",
+	"+evalsha", "+eval", // every Load and Save; EVAL after NOSCRIPT
+	"+hgetall", "+hmget", "+exists", "+pttl", "+pexpire", "+hset", "+hdel", // inside the scripts
+	"+del",  // inside the scripts, and Delete
+	"+ping", // Ping (on a Cluster, every primary)
+	"+wait", // WithWait
+}
+
+// clusterRules: what a ClusterClient needs on top: the slot map, and the
+// command table it routes by. Refused COMMAND is not fatal, but go-redis
+// then asks again, on up to 3 nodes, before every command.
+var clusterRules = []string{"+cluster|slots", "+command"}
+
+// sentinelRules: what a failover client needs on every Sentinel: the
+// primary's address, the other Sentinels, and the failover announcements.
+var sentinelRules = []string{
+	"reset", "on", ">" + aclPassword, "resetkeys", "resetchannels", "-@all",
+	"+sentinel|get-master-addr-by-name", "+sentinel|sentinels",
+	"+subscribe", "&+switch-master", "&+replica-reconf-done",
+	"+ping", // the subscription's health check
+}
+
+// setinfoRule: go-redis names itself with CLIENT SETINFO on connect (Redis
+// 7.2 and later; it ignores a refusal, and the rule is unknown before 7.2).
+const setinfoRule = "+client|setinfo"
+
+// TestACL runs every store call, every branch of every script, as the
+// least-privilege user on each topology, then checks that no node logged an
+// ACL denial (go-redis ignores some refused commands) and that keys outside
+// the pattern are refused.
+func TestACL(t *testing.T) {
+	t.Run("single", func(t *testing.T) {
+		t.Parallel()
+		top := startTopology(t, "single")
+		addr := top.get(t, "SESSKIT_REDIS_SINGLE_ADDR")
+		admin := nodeClient(t, addr)
+		createUser(t, admin, dataRules)
+		opt, err := redisstore.ParseURL("redis://" + aclUser + ":" + aclPassword + "@" + addr + "/0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb := redis.NewClient(opt)
+		t.Cleanup(func() { _ = rdb.Close() })
+		exerciseACL(t, rdb, admin, false)
+		checkACLLog(t, admin)
+		checkKeyPattern(t, rdb)
+	})
+
+	t.Run("sentinel", func(t *testing.T) {
+		t.Parallel()
+		top := startTopology(t, "sentinel")
+		sentinels := top.list(t, "SESSKIT_REDIS_SENTINEL_ADDRS")
+		primary := nodeClient(t, top.get(t, "SESSKIT_REDIS_SENTINEL_PRIMARY_ADDR"))
+		replica := nodeClient(t, top.get(t, "SESSKIT_REDIS_SENTINEL_REPLICA_ADDR"))
+		var nodes []*redis.Client
+		for _, c := range []*redis.Client{primary, replica} {
+			createUser(t, c, dataRules)
+			nodes = append(nodes, c)
+		}
+		for _, addr := range sentinels {
+			c := nodeClient(t, addr)
+			createUser(t, c, sentinelRules)
+			nodes = append(nodes, c)
+		}
+		opt := redisstore.UniversalOptions(top.get(t, "SESSKIT_REDIS_SENTINEL_MASTER"), sentinels...)
+		opt.Username, opt.Password = aclUser, aclPassword
+		opt.SentinelUsername, opt.SentinelPassword = aclUser, aclPassword
+		rdb := redis.NewUniversalClient(opt)
+		t.Cleanup(func() { _ = rdb.Close() })
+		exerciseACL(t, rdb, primary, true)
+		// The client's subscription to the Sentinels pings them every 3 s
+		// when idle (go-redis health check): let it.
+		time.Sleep(4 * time.Second)
+		checkACLLog(t, nodes...)
+		checkKeyPattern(t, rdb)
+	})
+
+	t.Run("cluster", func(t *testing.T) {
+		t.Parallel()
+		top := startTopology(t, "cluster")
+		var nodes []*redis.Client
+		for _, addr := range top.list(t, "SESSKIT_REDIS_CLUSTER_NODES") {
+			c := nodeClient(t, addr)
+			createUser(t, c, append(dataRules, clusterRules...))
+			nodes = append(nodes, c)
+		}
+		addrs := top.list(t, "SESSKIT_REDIS_CLUSTER_ADDRS")
+		opt := redisstore.UniversalOptions("", addrs...)
+		opt.Username, opt.Password = aclUser, aclPassword
+		rdb := redis.NewUniversalClient(opt)
+		t.Cleanup(func() { _ = rdb.Close() })
+		admin := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+		t.Cleanup(func() { _ = admin.Close() })
+		exerciseACL(t, rdb, admin, true)
+		checkACLLog(t, nodes...)
+		checkKeyPattern(t, rdb)
+	})
+}
+
+// createUser creates the ACL user on one node, with CLIENT SETINFO where
+// the server knows it.
+func createUser(t *testing.T, c *redis.Client, rules []string) {
+	t.Helper()
+	args := []any{"ACL", "SETUSER", aclUser}
+	for _, r := range rules {
+		args = append(args, r)
+	}
+	if err := c.Do(t.Context(), args...).Err(); err != nil {
+		t.Fatalf("ACL SETUSER on %s: %v", c.Options().Addr, err)
+	}
+	err := c.Do(t.Context(), "ACL", "SETUSER", aclUser, setinfoRule).Err()
+	if err != nil && !strings.Contains(err.Error(), "Unknown command") {
+		t.Fatalf("ACL SETUSER %s on %s: %v", setinfoRule, c.Options().Addr, err)
+	}
+}
+
+// exerciseACL drives the store through every call and script branch as the
+// ACL user. admin (the default user) plants a corrupt session and flushes
+// the script cache first, so that EVAL runs too. replicated says whether
+// WAIT can be satisfied.
+func exerciseACL(t *testing.T, rdb redis.UniversalClient, admin redis.UniversalClient, replicated bool) {
+	t.Helper()
+	ctx := t.Context()
+	flush := func(ctx context.Context, c *redis.Client) error { return c.ScriptFlush(ctx).Err() }
+	if cluster, ok := admin.(*redis.ClusterClient); ok {
+		if err := cluster.ForEachMaster(ctx, flush); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := flush(ctx, admin.(*redis.Client)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := redisstore.New(rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	hour := time.Hour
+	create := func(id string, deadline time.Time) {
+		t.Helper()
+		err := s.Save(ctx, id, session.Change{Create: true, Now: now, Idle: hour, Created: now, Deadline: deadline,
+			Set: map[string][]byte{"a": []byte("j1")}})
+		if err != nil {
+			t.Fatalf("create: %v", err)
+		}
+	}
+	id := sessiontest.RandomID()
+	create(id, now.Add(12*hour)) // EVALSHA, NOSCRIPT, EVAL: DEL, HSET, PEXPIRE
+	if _, found, err := s.Load(ctx, id, session.Touch{Now: now, Idle: 2 * hour}); err != nil || !found {
+		t.Fatalf("load with a touch: %v, %v", found, err) // HGETALL, PTTL, PEXPIRE
+	}
+	err = s.Save(ctx, id, session.Change{Now: now, Idle: hour, MaxSize: 1 << 10,
+		Set: map[string][]byte{"b": []byte("j2")}, Delete: []string{"a"}})
+	if err != nil {
+		t.Fatalf("change: %v", err) // HMGET, HGETALL, HDEL, HSET, PEXPIRE
+	}
+	late := now.Add(13 * hour)
+	if err := s.Save(ctx, id, session.Change{Now: late, Idle: hour}); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("change past the deadline: %v, want ErrNotFound", err) // DEL
+	}
+	id = sessiontest.RandomID()
+	create(id, now.Add(hour))
+	if _, found, err := s.Load(ctx, id, session.Touch{Now: late, Idle: hour}); err != nil || found {
+		t.Fatalf("load past the deadline: %v, %v", found, err) // DEL
+	}
+	if err := s.Save(ctx, sessiontest.RandomID(), session.Change{Now: now, Idle: hour}); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("change of a missing session: %v, want ErrNotFound", err) // EXISTS
+	}
+	id = sessiontest.RandomID()
+	if err := admin.HSet(ctx, redisstore.DefaultPrefix+id, "x", "y").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(ctx, id, session.Change{Now: now, Idle: hour}); !errors.Is(err, session.ErrCorrupt) {
+		t.Fatalf("change of a corrupt session: %v, want ErrCorrupt", err)
+	}
+	if err := s.Delete(ctx, id); err != nil {
+		t.Fatalf("delete: %v", err) // DEL
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	waiting, err := redisstore.New(rdb, redisstore.WithWait(1, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = waiting.Save(ctx, sessiontest.RandomID(), session.Change{Create: true, Now: now, Idle: hour, Created: now, Deadline: now.Add(hour)})
+	switch {
+	case replicated && err != nil:
+		t.Fatalf("save with WAIT: %v", err)
+	case !replicated && (!errors.Is(err, session.ErrUnavailable) || !strings.Contains(err.Error(), "replicas acknowledged")):
+		t.Fatalf("save with WAIT and no replica: %v, want too few replicas", err) // WAIT ran
+	}
+}
+
+// checkACLLog fails when any node logged an ACL denial.
+func checkACLLog(t *testing.T, nodes ...*redis.Client) {
+	t.Helper()
+	for _, c := range nodes {
+		entries, err := c.ACLLog(t.Context(), 100).Result()
+		if err != nil {
+			t.Fatalf("ACL LOG on %s: %v", c.Options().Addr, err)
+		}
+		for _, e := range entries {
+			t.Errorf("%s denied %s %q to %s (%s, %d times)", c.Options().Addr, e.Reason, e.Object, e.Username, e.Context, e.Count)
+		}
+	}
+}
+
+// checkKeyPattern: a store with another prefix is refused by Redis.
+func checkKeyPattern(t *testing.T, rdb redis.UniversalClient) {
+	t.Helper()
+	other, err := redisstore.New(rdb, redisstore.WithPrefix("other:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	err = other.Save(t.Context(), sessiontest.RandomID(), session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now.Add(time.Hour)})
+	if !errors.Is(err, session.ErrUnavailable) || !strings.Contains(err.Error(), "NOPERM") {
+		t.Fatalf("save outside ~sesskit:* = %v, want NOPERM", err)
+	}
+}
