@@ -14,16 +14,18 @@ var (
 	ErrTooLarge = errors.New("session: too large")
 	// ErrNoValue is returned by Get and Pop when the key holds no value.
 	ErrNoValue = errors.New("session: no value for key")
+	// ErrDecode is returned by Get and Pop when the stored value does not
+	// decode into the type asked for.
+	ErrDecode = errors.New("session: value does not decode into the type asked for")
 	// ErrInvalidKey is returned for keys that are empty, too long, not
 	// valid UTF-8 or reserved (starting with '@').
 	ErrInvalidKey = errors.New("session: invalid key")
 	// ErrNoSession is returned by every method of the session that
 	// FromContext hands out when no sesskit middleware ran for the request.
 	ErrNoSession = errors.New("session: no session in context (is the middleware installed?)")
-	// ErrDestroyed is returned when a session is used after Destroy.
-	ErrDestroyed = errors.New("session: destroyed")
 	// ErrUnavailable wraps store failures: the store could not be reached or
-	// did not answer in time.
+	// did not answer in time. Stores wrap their failures with it, so a load
+	// error a handler sees matches it.
 	ErrUnavailable = errors.New("session: store unavailable")
 	// ErrInvalidOption is returned by New for a configuration that cannot work.
 	ErrInvalidOption = errors.New("session: invalid option")

@@ -82,7 +82,7 @@ func (m *Manager) encode(key string, v any) ([]byte, error) {
 func (m *Manager) decode(key string, enc []byte, dst any) error {
 	c := m.decoders[enc[0]] // every stored value passed valid() at load
 	if err := c.Unmarshal(enc[1:], dst); err != nil {
-		return fmt.Errorf("session: decode %q: %w", key, err)
+		return fmt.Errorf("%w: key %q: %w", ErrDecode, key, err)
 	}
 	return nil
 }

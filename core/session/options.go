@@ -81,7 +81,10 @@ func WithMaxSessionSize(n int) Option {
 
 // WithHeaderToken lets clients without the cookie send their token in the
 // request header name; their new or renewed tokens come back in the same
-// response header instead of a cookie. Off by default.
+// response header instead of a cookie. A client without a token yet sends
+// any placeholder value ("new") to choose the header; it gets a fresh
+// token when the session is first saved. Destroy answers an empty header.
+// Off by default.
 func WithHeaderToken(name string) Option {
 	return optionFunc(func(c *config) { c.header = name })
 }
