@@ -22,6 +22,8 @@
 #   BENCH_DURATION=2.5s    measured time per HTTP case (plus 250ms warm-up)
 #   BENCH_CONCURRENCY=8    HTTP connections per case
 #   BENCH_TRIALS=5         lost-updates trials per stack
+#   BENCH_PAIRED_REPS=10   paired read-modify-write repetitions (throughput targets)
+#   BENCH_PAIRED_SLICE=400ms  measured time of one stack in a paired repetition
 #   BENCH_OUT=BENCHMARKS.md  report path, relative to the repository root
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,6 +32,7 @@ source scripts/redis/lib.sh
 
 count=${BENCH_COUNT:-3} benchtime=${BENCH_TIME:-1000x} rounds=${BENCH_ROUNDS:-3}
 duration=${BENCH_DURATION:-2.5s} concurrency=${BENCH_CONCURRENCY:-8} trials=${BENCH_TRIALS:-5}
+paired_reps=${BENCH_PAIRED_REPS:-10} paired_slice=${BENCH_PAIRED_SLICE:-400ms}
 out=$root/${BENCH_OUT:-BENCHMARKS.md}
 export GOWORK=off # the benchmarks module's own go.mod: the versions it reports
 
@@ -73,4 +76,4 @@ notes=()
 [[ ! -f benchmarks/ANALYSIS.md ]] || notes=(-notes benchmarks/ANALYSIS.md)
 "$tmp/sessbench" "${private[@]}" "${notes[@]}" -redis "$SESSKIT_REDIS_URL" -gobench "$tmp/gobench.txt" \
 	-bench-count "$count" -bench-time "$benchtime" -rounds "$rounds" -duration "$duration" \
-	-concurrency "$concurrency" -trials "$trials" -command "scripts/bench.sh" -out "$out"
+	-concurrency "$concurrency" -trials "$trials" -paired-reps "$paired_reps" -paired-slice "$paired_slice" -command "scripts/bench.sh" -out "$out"

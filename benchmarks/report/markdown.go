@@ -60,6 +60,11 @@ func Markdown(out io.Writer, res *Results) error {
 		}
 		p("| %s | %s | %s |", t.Goal, t.Measured, verdict)
 	}
+	if s.PairedReps > 0 {
+		p("")
+		p("Throughput rows: %d paired repetitions of %s per stack (see How it is measured); the", s.PairedReps, s.PairedSlice)
+		p("req/s columns below are medians of the rounds and show how much the machine moved.")
+	}
 	p("")
 	p("## Results per scenario")
 	p("")
@@ -168,6 +173,10 @@ var method = []string{
 	"- **HTTP load** is a Go generator in the same process as the servers (`benchmarks/load`): fixed",
 	"  connections, each with its own session (read, rmw, write50) or none (create), one request in",
 	"  flight per connection, raw HTTP/1.1 parsing. Rounds interleave every stack and scenario.",
+	"- **Throughput targets** are judged on paired runs, because other work on the machine moves req/s",
+	"  by tens of percent within seconds: per framework, sesskit, the peer and the floor run",
+	"  read-modify-write back to back in short slices, many times, rotating who goes first; the",
+	"  target rows give the median of the per-repetition ratios and their range.",
 }
 
 func joinInts(xs []int) string {

@@ -111,6 +111,34 @@ func TestTargets(t *testing.T) {
 	}
 }
 
+func TestPairedTargets(t *testing.T) {
+	res := results()
+	res.Paired = map[string]report.Paired{"chi": {
+		RPSvsPeer: []float64{1.2, 1.4, 1.5}, RPSvsFloor: []float64{0.8, 0.95, 0.97},
+		CPUvsPeer: []float64{0.7, 0.8, 0.75}, CPUvsFloor: []float64{1.05, 1.2, 1.3},
+	}}
+	want := map[string]bool{
+		"read-modify-write req/s over HTTP, chi: at least 1.3x":    true,  // median 1.4
+		"read-modify-write req/s over HTTP, chi: within 10% of th": true,  // median 0.95
+		"same, as CPU per request (chi): at most 1/1.3":            true,  // 0.75
+		"same, as CPU per request (chi): at most the floor":        false, // 1.2
+	}
+	seen := 0
+	for _, tg := range report.Targets(res) {
+		for prefix, met := range want {
+			if strings.HasPrefix(tg.Goal, prefix) {
+				seen++
+				if tg.Met != met || !strings.Contains(tg.Measured, "median of 3 paired runs") {
+					t.Errorf("%s: %s, met=%v; want met=%v", tg.Goal, tg.Measured, tg.Met, met)
+				}
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of the %d targets checked", seen, len(want))
+	}
+}
+
 func TestMarkdown(t *testing.T) {
 	var b bytes.Buffer
 	if err := report.Markdown(&b, results()); err != nil {

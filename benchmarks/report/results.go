@@ -41,6 +41,13 @@ type HTTP struct {
 	Err    string // the first error seen, if any
 }
 
+// Paired holds, for one framework, the ratios of the paired rmw
+// repetitions: sesskit's figure over the peer's and over the floor's.
+type Paired struct {
+	RPSvsPeer, RPSvsFloor []float64
+	CPUvsPeer, CPUvsFloor []float64 // CPU per request
+}
+
 // Machine describes where the numbers come from.
 type Machine struct {
 	CPU        string
@@ -64,6 +71,8 @@ type Settings struct {
 	Concurrency   int
 	Trials        int
 	CountRequests int
+	PairedReps    int
+	PairedSlice   time.Duration
 	Private       bool // INFO counters are ours alone
 }
 
@@ -85,8 +94,9 @@ type Results struct {
 	Wire      map[Key]Wire
 	Bench     map[Key]Bench
 	HTTP      map[Key]HTTP
-	Lost      map[string][]int // stack -> survivors per trial
-	Notes     string           // hand-written analysis appended verbatim
+	Lost      map[string][]int  // stack -> survivors per trial
+	Paired    map[string]Paired // framework -> paired rmw ratios
+	Notes     string            // hand-written analysis appended verbatim
 }
 
 // Median returns the median of xs (the mean of the middle two for an even

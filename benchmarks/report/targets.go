@@ -109,6 +109,9 @@ func bytesTarget(res *Results, fw string) Target {
 
 func throughputTargets(res *Results, fw string) []Target {
 	peer := res.peer(fw)
+	if p, ok := res.Paired[fw]; ok && len(p.RPSvsPeer) > 0 {
+		return pairedTargets(p, fw, peer)
+	}
 	ours, ok := res.HTTP[Key{"rmw", fw, sesskit}]
 	theirs, ok2 := res.HTTP[Key{"rmw", fw, peer}]
 	fl, ok3 := res.HTTP[Key{"rmw", fw, floor}]
@@ -136,6 +139,40 @@ func throughputTargets(res *Results, fw string) []Target {
 		t4.Met, t4.Known = float64(ours.CPU)*0.9 <= float64(fl.CPU), true
 	}
 	return []Target{t1, t2, t3, t4}
+}
+
+// pairedTargets judges the throughput goals on the paired repetitions.
+func pairedTargets(p Paired, fw, peer string) []Target {
+	span := func(xs []float64) string {
+		lo, hi := xs[0], xs[0]
+		for _, x := range xs {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		return fmt.Sprintf("median of %d paired runs, range %.2f-%.2f", len(xs), lo, hi)
+	}
+	rp, rf, cp, cf := Median(p.RPSvsPeer), Median(p.RPSvsFloor), Median(p.CPUvsPeer), Median(p.CPUvsFloor)
+	return []Target{
+		{
+			Goal:     fmt.Sprintf("read-modify-write req/s over HTTP, %s: at least 1.3x %s", fw, peer),
+			Measured: fmt.Sprintf("%.2fx (%s)", rp, span(p.RPSvsPeer)),
+			Met:      rp >= 1.3, Known: true,
+		},
+		{
+			Goal:     fmt.Sprintf("read-modify-write req/s over HTTP, %s: within 10%% of the go-redis floor", fw),
+			Measured: fmt.Sprintf("%.0f%% of the floor (%s)", 100*rf, span(p.RPSvsFloor)),
+			Met:      rf >= 0.9, Known: true,
+		},
+		{
+			Goal:     fmt.Sprintf("same, as CPU per request (%s): at most 1/1.3 of %s's", fw, peer),
+			Measured: fmt.Sprintf("%.0f%% of %s's (%s)", 100*cp, peer, span(p.CPUvsPeer)),
+			Met:      cp*1.3 <= 1, Known: true,
+		},
+		{
+			Goal:     fmt.Sprintf("same, as CPU per request (%s): at most the floor's / 0.9", fw),
+			Measured: fmt.Sprintf("%.0f%% of the floor's (%s)", 100*cf, span(p.CPUvsFloor)),
+			Met:      cf*0.9 <= 1, Known: true,
+		},
+	}
 }
 
 // frameworks returns the frameworks in report order.

@@ -41,6 +41,8 @@ type options struct {
 	countRequests int
 	only          string
 	cpuprofile    string
+	pairedReps    int
+	pairedSlice   time.Duration
 }
 
 func main() {
@@ -59,6 +61,8 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 8, "HTTP connections per case")
 	flag.IntVar(&o.trials, "trials", 5, "lost-updates trials per stack")
 	flag.IntVar(&o.countRequests, "count-requests", 100, "serial requests per case when counting round trips and bytes")
+	flag.IntVar(&o.pairedReps, "paired-reps", 12, "paired rmw repetitions per framework (sesskit, peer and floor back to back)")
+	flag.DurationVar(&o.pairedSlice, "paired-slice", 400*time.Millisecond, "measured time of one stack in a paired repetition")
 	flag.StringVar(&o.only, "only", "", "HTTP load only the cases whose scenario/framework/library contains this (profiling); skips the report")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the HTTP load to this file")
 	flag.Parse()

@@ -39,7 +39,7 @@ func run(ctx context.Context, o options) error {
 		Settings: report.Settings{
 			Command: o.command, BenchCount: o.benchCount, BenchTime: o.benchTime, Rounds: o.rounds,
 			Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Trials: o.trials,
-			CountRequests: o.countRequests, Private: o.private,
+			CountRequests: o.countRequests, Private: o.private, PairedReps: o.pairedReps, PairedSlice: o.pairedSlice,
 		},
 		Machine: machine(ctx, admin),
 		Lost:    map[string][]int{},
@@ -343,12 +343,75 @@ func loadHTTP(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*
 			}
 		}
 	}
+	if o.only == "" && o.pairedReps > 0 {
+		if err := pairedRMW(ctx, o, stacks, addrs, requests, res); err != nil {
+			return err
+		}
+	}
 	for k, s := range all {
 		res.HTTP[k] = report.HTTP{
 			RPS: report.Median(s.rps), P50: time.Duration(report.Median(s.p50)), P99: time.Duration(report.Median(s.p99)),
 			CPU:    time.Duration(report.Median(s.cpu)),
 			Errors: s.errors, Runs: len(s.rps), Err: s.err,
 		}
+	}
+	return nil
+}
+
+// pairedRMW runs read-modify-write on sesskit, the peer and the floor of
+// each framework back to back in short slices, many times, rotating their
+// order, and keeps the median of the per-repetition ratios: background load
+// drifts over seconds, so neighbours in time see nearly the same machine.
+func pairedRMW(ctx context.Context, o options, stacks []*stack.Stack, addrs map[*stack.Stack]string, requests map[report.Key][][]byte, res *report.Results) error {
+	res.Paired = map[string]report.Paired{}
+	logf("paired rmw: %d repetitions of %v per stack and framework", o.pairedReps, o.pairedSlice)
+	for _, fw := range stack.Frameworks {
+		var trio []*stack.Stack // sesskit, peer, floor
+		for _, lib := range []func(*stack.Stack) bool{
+			func(s *stack.Stack) bool { return s.Library == stack.LibSesskit },
+			(*stack.Stack).IsPeer,
+			func(s *stack.Stack) bool { return s.Library == stack.LibFloor },
+		} {
+			for _, st := range stacks {
+				if st.Framework == fw && lib(st) {
+					trio = append(trio, st)
+				}
+			}
+		}
+		if len(trio) != 3 {
+			return fmt.Errorf("paired rmw: %s has %d stacks, want sesskit, a peer and the floor", fw, len(trio))
+		}
+		var p report.Paired
+		for rep := range o.pairedReps {
+			var rps, cpu [3]float64
+			for j := range 3 {
+				i := (rep + j) % 3 // rotate who goes first
+				if ctx.Err() != nil {
+					return errInterrupted
+				}
+				k := report.Key{Scenario: "rmw", Framework: fw, Library: trio[i].Library}
+				runtime.GC()
+				r, err := load.Run(ctx, load.Options{
+					Addr: addrs[trio[i]], Concurrency: o.concurrency, Duration: o.pairedSlice, Warmup: o.pairedSlice / 4,
+					Request: func(w int) []byte { return requests[k][w] },
+				})
+				if err != nil {
+					return err
+				}
+				if r.Errors > 0 || r.Requests == 0 {
+					return fmt.Errorf("paired rmw %s: %d errors: %v", trio[i].Name(), r.Errors, r.Err)
+				}
+				rps[i], cpu[i] = r.RPS, float64(r.CPU)/float64(r.Requests)
+			}
+			p.RPSvsPeer = append(p.RPSvsPeer, rps[0]/rps[1])
+			p.RPSvsFloor = append(p.RPSvsFloor, rps[0]/rps[2])
+			p.CPUvsPeer = append(p.CPUvsPeer, cpu[0]/cpu[1])
+			p.CPUvsFloor = append(p.CPUvsFloor, cpu[0]/cpu[2])
+		}
+		res.Paired[fw] = p
+		logf("  %-5s req/s sesskit/%s %.2f, sesskit/floor %.2f; CPU/req sesskit/%s %.2f, sesskit/floor %.2f (medians)",
+			fw, trio[1].Library, report.Median(p.RPSvsPeer), report.Median(p.RPSvsFloor),
+			trio[1].Library, report.Median(p.CPUvsPeer), report.Median(p.CPUvsFloor))
 	}
 	return nil
 }
