@@ -70,13 +70,10 @@ func lookup[T any](s *session.Session, key string) (T, error) {
 	switch {
 	case err == nil:
 		return v, nil
-	case errors.Is(err, session.ErrNoValue):
-		return zero, nil
+	case errors.Is(err, session.ErrNoValue), errors.Is(err, session.ErrDecode):
+		return zero, nil // none, or a value of another shape
 	}
-	if _, serr := s.Status(); serr != nil {
-		return zero, serr
-	}
-	return zero, nil // a value of another shape
+	return zero, err
 }
 
 func countVisit(s *session.Session) (int, error) {
@@ -154,10 +151,7 @@ func popFlash(s *session.Session) ([]string, error) {
 	case err == nil:
 	case errors.Is(err, session.ErrNoValue):
 		err = nil
-	default:
-		if _, serr := s.Status(); serr != nil {
-			return nil, serr
-		}
+	case errors.Is(err, session.ErrDecode):
 		msgs, err = nil, s.Delete(keyFlash) // a value of another shape
 	}
 	if msgs == nil {
