@@ -219,25 +219,38 @@ func testTouchRule(t *testing.T, s session.Store) {
 	}
 }
 
+// testTouchAfterInterval checks the touch rule on the store's own clock.
+// Its checks lean on measured gaps, not on sleeps being exact, so a busy
+// machine cannot fail it: each check holds for any delay in its window.
 func testTouchAfterInterval(t *testing.T, s session.Store) {
 	const (
-		life     = 600 * time.Millisecond
-		interval = 300 * time.Millisecond
+		life     = 3 * time.Second
+		interval = time.Second
 	)
 	id := RandomID()
-	now := time.Now()
-	create(t, s, id, now, now.Add(long), life, map[string][]byte{"a": []byte("j1")})
+	created := time.Now() // before the write: the first lifetime ends by created+life
+	create(t, s, id, created, created.Add(long), life, map[string][]byte{"a": []byte("j1")})
+	written := time.Now() // after the write: the first lifetime lasts at least until written+life
 	touch := func() session.Touch { return session.Touch{Now: time.Now(), Idle: life, Interval: interval} }
 
-	time.Sleep(100 * time.Millisecond) // less than the interval used: no touch
-	if rec := mustLoad(t, s, id, touch()); rec.TTL > life-50*time.Millisecond {
-		t.Fatalf("load within the interval: TTL = %v, want it still dropping (at most %v)", rec.TTL, life-50*time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	gap := time.Since(written)
+	rec := mustLoad(t, s, id, touch())
+	if used := time.Since(created); used < interval && rec.TTL > life-gap {
+		t.Fatalf("load %v into the lifetime (interval %v): TTL = %v, want no touch (at most %v)", used, interval, rec.TTL, life-gap)
 	}
-	time.Sleep(300 * time.Millisecond) // more than the interval used: touch
-	if rec := mustLoad(t, s, id, touch()); rec.TTL <= life-100*time.Millisecond || rec.TTL > life {
-		t.Fatalf("load after the interval: TTL = %v, want a touch back to about %v", rec.TTL, life)
+
+	time.Sleep(time.Until(written.Add(3 * interval / 2)))
+	second := time.Now() // more than the interval used: this load touches
+	if rec := mustLoad(t, s, id, touch()); rec.TTL <= life-interval || rec.TTL > life {
+		t.Fatalf("load %v into the lifetime: TTL = %v, want a touch back to about %v", second.Sub(created), rec.TTL, life)
 	}
-	time.Sleep(300 * time.Millisecond) // past the lifetime of the first write
+
+	// Past the first lifetime, within the touched one (which ends after second+life).
+	time.Sleep(time.Until(created.Add(life + 100*time.Millisecond)))
+	if time.Since(second) >= life {
+		t.Skipf("the machine stalled for %v; the touched lifetime is over too", time.Since(second))
+	}
 	if rec := mustLoad(t, s, id, touch()); !bytes.Equal(rec.Values["a"], []byte("j1")) {
 		t.Fatalf("values after the touch = %q", rec.Values)
 	}
