@@ -59,7 +59,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 		return nil
 	}
 	cfg := &s.m.cfg
-	err := s.m.store.Save(ctx, storeID(s.token), Change{
+	err := s.m.store.Save(ctx, s.storeID(), Change{
 		Now: cfg.now(), Idle: cfg.idle, Set: s.set, Delete: keysOf(s.del), MaxSize: cfg.maxSession,
 	})
 	if errors.Is(err, ErrCorrupt) {
@@ -99,7 +99,7 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 			values[k] = s.values[k]
 		}
 	}
-	old := storeID(s.token)
+	old := s.storeID()
 	token, err := s.store(ctx, values)
 	if err != nil {
 		return err
@@ -124,14 +124,15 @@ func (s *Session) create(ctx context.Context, values map[string][]byte) error {
 func (s *Session) store(ctx context.Context, values map[string][]byte) (string, error) {
 	cfg := &s.m.cfg
 	token := newToken()
-	err := s.m.store.Save(ctx, storeID(token), Change{
+	id := storeID(token)
+	err := s.m.store.Save(ctx, id, Change{
 		Create: true, Now: cfg.now(), Idle: cfg.idle, Created: s.created, Deadline: s.deadline,
 		Set: values, MaxSize: cfg.maxSession,
 	})
 	if err != nil {
 		return "", fmt.Errorf("session: create: %w", err)
 	}
-	s.token, s.status = token, StatusActive
+	s.token, s.id, s.status = token, id, StatusActive
 	return token, nil
 }
 

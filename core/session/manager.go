@@ -35,7 +35,15 @@ func New(store Store, opts ...Option) (*Manager, error) {
 // it once per request and call Commit on the result before the response
 // headers are written.
 func (m *Manager) Begin(ctx context.Context, c Carrier) *Session {
-	s := &Session{m: m, ctx: ctx, carrier: c}
+	s := new(Session)
+	m.begin(s, ctx, c)
+	return s
+}
+
+// begin sets up s in place, so the middleware can keep it in its own
+// per-request allocation.
+func (m *Manager) begin(s *Session, ctx context.Context, c Carrier) {
+	s.m, s.ctx, s.carrier = m, ctx, c
 	if tok := c.Cookie(m.cfg.cookie.name); tok != "" {
 		s.presented = true
 		if validToken(tok) {
@@ -52,7 +60,6 @@ func (m *Manager) Begin(ctx context.Context, c Carrier) *Session {
 	if s.token == "" {
 		s.startFresh()
 	}
-	return s
 }
 
 // Ping reports whether the store can be reached, for health checks.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // Middleware is the net/http middleware: it attaches the request's session
@@ -15,27 +16,42 @@ import (
 // and the panic goes on untouched.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := m.Begin(r.Context(), HTTPCarrier{Request: r, Writer: w})
-		r = r.WithContext(NewContext(r.Context(), s))
-		encoding := w.Header().Get("Content-Encoding")
-		cw := &commitWriter{ResponseWriter: w, commit: func() bool {
-			if err := s.Commit(r.Context()); err != nil {
-				ClearBodyHeaders(w.Header(), encoding)
-				m.cfg.errorHandler(w, r, err)
-				return false
-			}
-			return true
-		}}
+		x := &exchange{m: m, carrier: HTTPCarrier{Request: r, Writer: w}, encoding: w.Header().Get("Content-Encoding")}
+		m.begin(&x.session, r.Context(), &x.carrier)
+		x.r = r.WithContext(NewContext(r.Context(), &x.session))
+		x.w = commitWriter{ResponseWriter: w, x: x}
 		returned := false
 		defer func() {
 			if !returned {
-				s.Discard()
+				x.session.Discard()
 			}
 		}()
-		next.ServeHTTP(cw, r)
+		next.ServeHTTP(&x.w, x.r)
 		returned = true
-		cw.commitOnce()
+		x.w.commitOnce()
 	})
+}
+
+// exchange is the middleware's state for one request, in one allocation.
+type exchange struct {
+	m        *Manager
+	session  Session
+	carrier  HTTPCarrier
+	w        commitWriter
+	r        *http.Request
+	encoding string // Content-Encoding when the middleware began
+}
+
+// commit saves the session, or answers with the error handler; it reports
+// whether the handler's response may go on.
+func (x *exchange) commit() bool {
+	err := x.session.Commit(x.r.Context())
+	if err == nil {
+		return true
+	}
+	ClearBodyHeaders(x.carrier.Writer.Header(), x.encoding)
+	x.m.cfg.errorHandler(x.carrier.Writer, x.r, err)
+	return false
 }
 
 // bodyHeaders describe the handler's body, not an error page.
@@ -66,13 +82,21 @@ type HTTPCarrier struct {
 	Writer  http.ResponseWriter
 }
 
-// Cookie returns the first request cookie named name, or "".
+// Cookie returns the value of the first request cookie named name, or "".
+// It scans the Cookie headers in place instead of parsing every cookie
+// (http.Request.Cookie allocates); the engine validates the value anyway.
 func (c HTTPCarrier) Cookie(name string) string {
-	ck, err := c.Request.Cookie(name)
-	if err != nil {
-		return ""
+	for _, line := range c.Request.Header["Cookie"] {
+		for line != "" {
+			var pair string
+			pair, line, _ = strings.Cut(line, ";")
+			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if ok && k == name {
+				return v
+			}
+		}
 	}
-	return ck.Value
+	return ""
 }
 
 // Header returns the request header name.
@@ -87,7 +111,7 @@ func (c HTTPCarrier) AddHeader(name, value string) { c.Writer.Header().Add(name,
 // commitWriter commits the session when the response starts.
 type commitWriter struct {
 	http.ResponseWriter
-	commit  func() bool
+	x       *exchange
 	started bool
 	failed  bool // the error handler answered instead
 }
@@ -98,7 +122,7 @@ var errResponseReplaced = errors.New("session: response replaced by the session 
 func (w *commitWriter) commitOnce() {
 	if !w.started {
 		w.started = true
-		w.failed = !w.commit()
+		w.failed = !w.x.commit()
 	}
 }
 
@@ -127,6 +151,15 @@ func (w *commitWriter) Flush() {
 	if !w.failed {
 		_ = http.NewResponseController(w.ResponseWriter).Flush()
 	}
+}
+
+// WriteString commits, then writes s without converting it to []byte.
+func (w *commitWriter) WriteString(s string) (int, error) {
+	w.commitOnce()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	return io.WriteString(w.ResponseWriter, s)
 }
 
 // ReadFrom commits, then copies through the underlying writer, keeping its

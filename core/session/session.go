@@ -55,6 +55,7 @@ type Session struct {
 
 	mu        sync.Mutex
 	token     string // valid token of the stored session, "" when New
+	id        string // storeID(token), computed once
 	presented bool   // the client sent a token (valid or not)
 	viaHeader bool   // answer in the token header instead of a cookie
 	accessed  bool   // any method looked at the session
@@ -73,7 +74,7 @@ type Session struct {
 // startFresh makes s a New session with no values.
 func (s *Session) startFresh() {
 	now := s.m.cfg.now()
-	s.token, s.loaded, s.loadErr, s.status = "", true, nil, StatusNew
+	s.token, s.id, s.loaded, s.loadErr, s.status = "", "", true, nil, StatusNew
 	s.created, s.deadline = now, now.Add(s.m.cfg.absolute)
 	s.values = nil
 }
@@ -86,7 +87,7 @@ func (s *Session) load(ctx context.Context) error {
 	s.loaded = true
 	cfg := &s.m.cfg
 	now := cfg.now()
-	rec, found, err := s.m.store.Load(ctx, storeID(s.token), Touch{Now: now, Idle: cfg.idle, Interval: cfg.touchInterval})
+	rec, found, err := s.m.store.Load(ctx, s.storeID(), Touch{Now: now, Idle: cfg.idle, Interval: cfg.touchInterval})
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
@@ -109,6 +110,14 @@ func (s *Session) load(ctx context.Context) error {
 	}
 	s.status, s.created, s.deadline, s.values = StatusActive, rec.Created, rec.Deadline, rec.Values
 	return nil
+}
+
+// storeID is the name of s's stored session, hashed once per request.
+func (s *Session) storeID() string {
+	if s.id == "" {
+		s.id = storeID(s.token)
+	}
+	return s.id
 }
 
 // usable reports whether a loaded record is alive and well-formed; a record
@@ -390,7 +399,7 @@ func (s *Session) Destroy(ctx context.Context) error {
 	}
 	defer s.mu.Unlock()
 	if s.token != "" {
-		if err := s.m.store.Delete(ctx, storeID(s.token)); err != nil {
+		if err := s.m.store.Delete(ctx, s.storeID()); err != nil {
 			return fmt.Errorf("session: destroy: %w", err)
 		}
 	}
