@@ -1,56 +1,16 @@
 package sessgin_test
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/redis/go-redis/v9"
 	sessgin "github.com/sesskit/sesskit/adapters/gin"
-	"github.com/sesskit/sesskit/core/memstore"
-	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
-
-// benchStores returns the stores to benchmark on: Redis at
-// SESSKIT_REDIS_URL (the number that matters) and memstore (the adapter's
-// CPU cost without network noise).
-func benchStores(b *testing.B) map[string]session.Store {
-	stores := map[string]session.Store{"memstore": memstore.New()}
-	url := os.Getenv("SESSKIT_REDIS_URL")
-	if url == "" {
-		if os.Getenv("SESSKIT_REQUIRE_REDIS") == "1" {
-			b.Fatal("SESSKIT_REDIS_URL is not set and SESSKIT_REQUIRE_REDIS=1")
-		}
-		b.Log("SESSKIT_REDIS_URL is not set: benchmarking memstore only")
-		return stores
-	}
-	opt, err := redisstore.ParseURL(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	prefix := "sesskit-bench:" + rand.Text() + ":"
-	b.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
-		}
-		rdb.Close()
-	})
-	st, err := redisstore.New(rdb, redisstore.WithPrefix(prefix))
-	if err != nil {
-		b.Fatal(err)
-	}
-	stores["redis"] = st
-	return stores
-}
 
 // benchCases are the handlers' session work: none, one read, one write.
 var benchCases = []struct {
@@ -68,8 +28,9 @@ var benchCases = []struct {
 // between the two is Gin's cost plus this adapter's; BenchmarkBaseline
 // gives Gin's and net/http's own.
 func BenchmarkMiddleware(b *testing.B) {
-	for name, st := range benchStores(b) {
-		b.Run(name, func(b *testing.B) {
+	for _, store := range sessiontest.Stores() {
+		b.Run(store.Name, func(b *testing.B) {
+			st := store.New(b)
 			m, err := session.New(st)
 			if err != nil {
 				b.Fatal(err)
