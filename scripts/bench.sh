@@ -71,9 +71,15 @@ echo "== go test -bench BenchmarkScenario -count $count -benchtime $benchtime"
 	-test.count "$count" -test.benchtime "$benchtime" -test.timeout 30m) | tee "$tmp/gobench.txt" | grep -E '^(Benchmark|FAIL|PASS)' || true
 grep -q '^PASS' "$tmp/gobench.txt" || { echo "bench.sh: go test -bench failed" >&2 && exit 1; }
 
+revision="this repository"
+if rev=$(git rev-parse --short HEAD 2>/dev/null); then
+	revision="commit $rev"
+	[[ -z $(git status --porcelain -- core adapters 2>/dev/null) ]] || revision+=" with uncommitted changes in core/ or adapters/"
+fi
+
 echo "== sessbench"
 notes=()
 [[ ! -f benchmarks/ANALYSIS.md ]] || notes=(-notes benchmarks/ANALYSIS.md)
 "$tmp/sessbench" "${private[@]}" "${notes[@]}" -redis "$SESSKIT_REDIS_URL" -gobench "$tmp/gobench.txt" \
 	-bench-count "$count" -bench-time "$benchtime" -rounds "$rounds" -duration "$duration" \
-	-concurrency "$concurrency" -trials "$trials" -paired-reps "$paired_reps" -paired-slice "$paired_slice" -command "scripts/bench.sh" -out "$out"
+	-concurrency "$concurrency" -trials "$trials" -paired-reps "$paired_reps" -paired-slice "$paired_slice" -revision "$revision" -command "scripts/bench.sh" -out "$out"

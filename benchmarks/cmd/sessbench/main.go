@@ -43,6 +43,7 @@ type options struct {
 	cpuprofile    string
 	pairedReps    int
 	pairedSlice   time.Duration
+	revision      string
 }
 
 func main() {
@@ -63,6 +64,7 @@ func main() {
 	flag.IntVar(&o.countRequests, "count-requests", 100, "serial requests per case when counting round trips and bytes")
 	flag.IntVar(&o.pairedReps, "paired-reps", 12, "paired rmw repetitions per framework (sesskit, peer and floor back to back)")
 	flag.DurationVar(&o.pairedSlice, "paired-slice", 400*time.Millisecond, "measured time of one stack in a paired repetition")
+	flag.StringVar(&o.revision, "revision", "", "the sesskit revision measured (for the report)")
 	flag.StringVar(&o.only, "only", "", "HTTP load only the cases whose scenario/framework/library contains this (profiling); skips the report")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the HTTP load to this file")
 	flag.Parse()

@@ -120,7 +120,7 @@ func run(ctx context.Context, o options) error {
 		}
 		res.Notes = string(b)
 	}
-	res.Versions = versions()
+	res.Versions = versions(o.revision)
 	res.Machine.LoadAfter = loadavg()
 	res.Elapsed = time.Since(started)
 	f, err := os.Create(o.out)
@@ -445,7 +445,7 @@ func cleanup(rdb *redis.Client, prefix string) {
 }
 
 // versions lists the modules the comparison depends on, as built.
-func versions() [][2]string {
+func versions(revision string) [][2]string {
 	want := []string{
 		"github.com/redis/go-redis/v9",
 		"github.com/go-chi/chi/v5",
@@ -475,7 +475,10 @@ func versions() [][2]string {
 			got[d.Path] = v
 		}
 	}
-	out := [][2]string{{"github.com/sesskit/sesskit (core, adapters)", "this repository"}}
+	if revision == "" {
+		revision = "this repository"
+	}
+	out := [][2]string{{"github.com/sesskit/sesskit (core, adapters)", revision}}
 	for _, m := range want {
 		v, ok := got[m]
 		if !ok {
