@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	sesschi "github.com/sesskit/sesskit/adapters/chi"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"
 )
@@ -90,7 +91,7 @@ func benchNetHTTP(m *session.Manager) http.Handler {
 	if m == nil {
 		return mux
 	}
-	return m.Middleware(mux)
+	return sesshttp.Middleware(m)(mux)
 }
 
 // benchSession creates a session holding visits through h and returns its

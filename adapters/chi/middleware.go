@@ -3,20 +3,32 @@ package sesschi
 import (
 	"net/http"
 
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
 // Middleware returns chi middleware that gives every request its session
-// and saves it before the first byte of the response. It is the engine's
-// net/http middleware, m.Middleware; chi needs nothing more. Install it
-// after middleware.Recoverer, so a panicking handler's changes are
-// discarded. It panics when m is nil, at construction rather than on the
-// first request.
-func Middleware(m *session.Manager) func(http.Handler) http.Handler {
+// and saves it before the first byte of the response: sesshttp.Middleware,
+// as chi needs nothing more. Install it after middleware.Recoverer, so a
+// panicking handler's changes are discarded. Mounted again on a
+// sub-router, it reuses the session of the outer one. It panics when m is
+// nil, at construction rather than on the first request.
+func Middleware(m *session.Manager, opts ...Option) func(http.Handler) http.Handler {
 	if m == nil {
 		panic("sesschi: Middleware: nil *session.Manager")
 	}
-	return m.Middleware
+	return sesshttp.Middleware(m, opts...)
+}
+
+// Option configures Middleware.
+type Option = sesshttp.Option
+
+// WithErrorHandler sets what answers when the session cannot be loaded (in
+// fail-closed mode) or saved. It runs in place of the handler's response,
+// whose writes are dropped. The default answers session.ErrorStatus(err)
+// (503, 409 or 413) with its status text, never the error itself.
+func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return sesshttp.WithErrorHandler(h)
 }
 
 // From returns the request's session. It never returns nil: without the

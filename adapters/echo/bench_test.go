@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	sessecho "github.com/sesskit/sesskit/adapters/echo"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"
 )
@@ -47,7 +48,7 @@ func BenchmarkMiddleware(b *testing.B) {
 					benchServe(b, e, cookie)
 				})
 				b.Run(bc.name+"/nethttp", func(b *testing.B) {
-					h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					h := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						bc.work(session.FromContext(r.Context()))
 						w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 						w.WriteHeader(http.StatusOK)
@@ -79,7 +80,7 @@ func BenchmarkBaseline(b *testing.B) {
 
 func newBenchSession(b *testing.B, m *session.Manager) *http.Cookie {
 	b.Helper()
-	h := m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	h := sesshttp.Middleware(m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		for i := range 10 {
 			_ = s.Set(fmt.Sprint("key", i), fmt.Sprint("a value of about forty bytes, number ", i))

@@ -34,7 +34,7 @@
 // of the handler's response reaches the client: its writes return an error,
 // the headers that described its body (Content-Length, ETag, ...) are
 // dropped, and when it returns, the middleware returns an *echo.HTTPError with status
-// session.ErrorStatus(err) (503 or 413) in place of the handler's own
+// session.ErrorStatus(err) (503, 409 or 413) in place of the handler's own
 // result, for the application's HTTPErrorHandler to render. Its message is
 // the status text; the session error is its Internal, which Echo's default
 // HTTPErrorHandler shows only in debug mode. Change this with

@@ -4,13 +4,22 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
 // Middleware returns Echo middleware that gives every request its session
 // and saves it before the first byte of the response. Install it after
-// middleware.Recover, so a panicking handler's changes are discarded.
+// middleware.Recover, so a panicking handler's changes are discarded. It
+// panics when m is nil, at construction rather than on the first request.
+//
+// The commit runs under echo.Response's writer (a sesshttp.Writer), not in
+// a Response.Before hook: a Before hook cannot stop the handler's body
+// from following an error status, and Response.Flush skips the hooks.
 func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
+	if m == nil {
+		panic("sessecho: Middleware: nil *session.Manager")
+	}
 	cfg := newConfig(opts)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -18,34 +27,28 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 				return next(c)
 			}
 			req, res := c.Request(), c.Response()
-			s := m.Begin(req.Context(), session.HTTPCarrier{Request: req, Writer: res.Writer})
+			s, nested := m.Begin(req.Context(), sesshttp.Carrier{Request: req, Writer: res.Writer})
+			if nested {
+				return next(c)
+			}
 			ctx := session.NewContext(req.Context(), s)
 			c.SetRequest(req.WithContext(ctx))
-			w := &commitWriter{ResponseWriter: res.Writer, s: s, ctx: ctx, encoding: res.Header().Get(echo.HeaderContentEncoding)}
+			w := sesshttp.NewWriter(res.Writer, s, ctx, nil)
 			res.Writer = w
-			// A flag, not recover: the panic goes on to middleware.Recover
-			// untouched, and runtime.Goexit is covered too.
-			finished := false
-			defer func() {
-				if !finished {
-					s.Discard()
-					res.Writer = w.ResponseWriter
-				}
-			}()
-			err := next(c)
-			finished = true
+			defer func() { res.Writer = w.ResponseWriter }() // also when next panics
+			var err error
+			s.Run(func() { err = next(c) })
 			// A handler that wrote nothing (it returned an error, say) is
 			// committed now, before Echo's HTTPErrorHandler writes.
-			w.commitOnce()
+			_ = w.Start()
 			res.Writer = w.ResponseWriter
-			if w.err == nil {
+			if w.Err() == nil {
 				return err
 			}
 			// The handler's response never left: forget it, so that the
 			// HTTPErrorHandler, which skips committed responses, answers.
 			res.Committed, res.Size, res.Status = false, 0, http.StatusOK
-			session.ClearBodyHeaders(res.Header(), w.encoding)
-			return cfg.errorHandler(c, w.err)
+			return cfg.errorHandler(c, w.Err())
 		}
 	}
 }

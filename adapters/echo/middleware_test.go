@@ -1,7 +1,6 @@
 package sessecho_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,43 +15,23 @@ import (
 	sessecho "github.com/sesskit/sesskit/adapters/echo"
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
-
-// errInjected is what a failing flakyStore returns.
-var errInjected = errors.New("flaky: redis at 10.1.2.3:6379 refused")
-
-// flakyStore is a memstore whose loads and saves can be made to fail.
-type flakyStore struct {
-	*memstore.Store
-	failLoad, failSave atomic.Bool
-}
-
-func (s *flakyStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
-	if s.failLoad.Load() {
-		return session.Record{}, false, errInjected
-	}
-	return s.Store.Load(ctx, id, t)
-}
-
-func (s *flakyStore) Save(ctx context.Context, id string, ch session.Change) error {
-	if s.failSave.Load() {
-		return errInjected
-	}
-	return s.Store.Save(ctx, id, ch)
-}
 
 // app is an Echo server with the session middleware and a few routes.
 type app struct {
 	t       *testing.T
 	url     string
-	store   *flakyStore
-	handled atomic.Value // error: what the HTTPErrorHandler got last
+	store   *sessiontest.FaultStore
+	mem     *memstore.Store
+	handled atomic.Pointer[error] // what the HTTPErrorHandler got last
 	gate    chan struct{}
 }
 
 func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app {
 	t.Helper()
-	a := &app{t: t, store: &flakyStore{Store: memstore.New()}, gate: make(chan struct{})}
+	mem := memstore.New()
+	a := &app{t: t, mem: mem, store: &sessiontest.FaultStore{Store: mem}, gate: make(chan struct{})}
 	m, err := session.New(a.store, append([]session.Option{session.WithInsecureCookie()}, sopts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -60,12 +39,15 @@ func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app 
 	e := echo.New()
 	e.Logger.SetOutput(io.Discard)
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
-		a.handled.Store(err)
+		a.handled.Store(&err)
 		e.DefaultHTTPErrorHandler(err, c)
 	}
-	// Echo's Logger renders a returned error itself (c.Error), right after
-	// the session middleware returned it.
-	e.Use(middleware.LoggerWithConfig(middleware.LoggerConfig{Output: io.Discard}))
+	// Echo's request logger renders a returned error itself (c.Error), right
+	// after the session middleware returned it.
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:   true,
+		LogValuesFunc: func(echo.Context, middleware.RequestLoggerValues) error { return nil },
+	}))
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc { // an outer compressor announcing its encoding first
 		return func(c echo.Context) error {
 			if enc := c.Request().Header.Get("X-Outer-Encoding"); enc != "" {
@@ -155,7 +137,7 @@ func newApp(t *testing.T, opts []sessecho.Option, sopts ...session.Option) *app 
 			return err
 		}
 		defer conn.Close()
-		body := fmt.Sprintf("stored %d", a.store.Len())
+		body := fmt.Sprintf("stored %d", a.mem.Len())
 		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 		return buf.Flush()
 	})
@@ -248,8 +230,8 @@ func TestCommitOnEveryWayOfAnswering(t *testing.T) {
 func TestUntouchedSessionSendsNothing(t *testing.T) {
 	a := newApp(t, nil)
 	r := a.do(http.MethodGet, "/none", "")
-	if r.status != http.StatusOK || r.header.Get("Set-Cookie") != "" || a.store.Len() != 0 {
-		t.Fatalf("status %d, Set-Cookie %q, %d stored sessions; want 200, none, 0", r.status, r.header.Get("Set-Cookie"), a.store.Len())
+	if r.status != http.StatusOK || r.header.Get("Set-Cookie") != "" || a.mem.Len() != 0 {
+		t.Fatalf("status %d, Set-Cookie %q, %d stored sessions; want 200, none, 0", r.status, r.header.Get("Set-Cookie"), a.mem.Len())
 	}
 }
 
@@ -289,7 +271,7 @@ func TestPanicDiscards(t *testing.T) {
 	if v := r.header.Values("Set-Cookie"); len(v) > 0 {
 		t.Errorf("Set-Cookie %q after a panic, want none", v)
 	}
-	if n := a.store.Len(); n != 0 {
+	if n := a.mem.Len(); n != 0 {
 		t.Errorf("%d sessions stored after a panic, want 0", n)
 	}
 }
@@ -299,25 +281,25 @@ func TestCommitFailure(t *testing.T) {
 	cases := []struct {
 		name     string
 		path     string
-		fail     func(*flakyStore)
+		fail     func(*sessiontest.FaultStore)
 		tooLarge bool
 		status   int
 		body     string
 	}{
-		{name: "save fails", path: "/write", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, JSON", path: "/json", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "load fails", path: "/readwrite", fail: func(s *flakyStore) { s.failLoad.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, streaming", path: "/stream", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, flush", path: "/flush", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, no content", path: "/status", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, redirect", path: "/redirect", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, nothing written", path: "/nothing", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
-		{name: "save fails, handler error", path: "/error", fail: func(s *flakyStore) { s.failSave.Store(true) }, status: 503, body: unavailable},
+		{name: "save fails", path: "/write", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, JSON", path: "/json", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "load fails", path: "/readwrite", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.OpLoad) }, status: 503, body: unavailable},
+		{name: "save fails, streaming", path: "/stream", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, flush", path: "/flush", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, no content", path: "/status", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, redirect", path: "/redirect", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, nothing written", path: "/nothing", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
+		{name: "save fails, handler error", path: "/error", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) }, status: 503, body: unavailable},
 		{name: "too large", path: "/write", tooLarge: true, status: 413, body: `{"message":"Request Entity Too Large"}` + "\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := newApp(t, nil, session.WithMaxValueSize(100), session.WithMaxSessionSize(150))
+			a := newApp(t, nil, session.WithMaxValueSize(100), session.WithMaxSessionSize(280)) // FieldOverhead counts per value
 			close(a.gate)
 			tok := token(t, a.do(http.MethodPost, "/write?v=first", "").header)
 			v := "x"
@@ -338,11 +320,10 @@ func TestCommitFailure(t *testing.T) {
 				t.Errorf("Set-Cookie %q on a failed commit", v)
 			}
 			var he *echo.HTTPError
-			if err, _ := a.handled.Load().(error); !errors.As(err, &he) || he.Code != tc.status || he.Internal == nil {
+			if err := *a.handled.Load(); !errors.As(err, &he) || he.Code != tc.status || he.Internal == nil {
 				t.Errorf("HTTPErrorHandler got %v, want an *echo.HTTPError %d with the session error inside", err, tc.status)
 			}
-			a.store.failLoad.Store(false)
-			a.store.failSave.Store(false)
+			a.store.Heal()
 			if got := a.do(http.MethodGet, "/get", tok); got.body != "first" {
 				t.Errorf("value after the failed request %q, want first", got.body)
 			}
@@ -361,13 +342,13 @@ func TestWithErrorHandler(t *testing.T) {
 			return echo.NewHTTPError(http.StatusTeapot, "sessions are down").SetInternal(err)
 		}, http.StatusTeapot, `{"message":"sessions are down"}` + "\n"},
 		{"answers", func(c echo.Context, err error) error {
-			return c.String(http.StatusTooManyRequests, fmt.Sprint("later ", errors.Is(err, errInjected)))
+			return c.String(http.StatusTooManyRequests, fmt.Sprint("later ", errors.Is(err, sessiontest.ErrInjected)))
 		}, http.StatusTooManyRequests, "later true"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newApp(t, []sessecho.Option{sessecho.WithErrorHandler(tc.h)})
-			a.store.failSave.Store(true)
+			a.store.Fail(sessiontest.Writes...)
 			r := a.do(http.MethodPost, "/write?v=x", "")
 			if r.status != tc.status || r.body != tc.body {
 				t.Errorf("answer %d %q, want %d %q", r.status, r.body, tc.status, tc.body)
@@ -435,7 +416,7 @@ func TestErrorPageHeaders(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newApp(t, nil)
-			a.store.failSave.Store(true)
+			a.store.Fail(sessiontest.Writes...)
 			r := a.do(http.MethodPost, "/headers?v=x", "", "X-Outer-Encoding", tc.outer)
 			if r.status != http.StatusServiceUnavailable || r.body != `{"message":"Service Unavailable"}`+"\n" {
 				t.Fatalf("answer %d %q, want 503", r.status, r.body)
@@ -452,13 +433,22 @@ func TestErrorPageHeaders(t *testing.T) {
 	}
 }
 
+// Hijack commits an existing session first; a new session, whose token no
+// header could carry, is refused (session.ErrHijacked) and answered normally.
 func TestHijackCommitsFirst(t *testing.T) {
 	a := newApp(t, nil)
-	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusOK || r.body != "stored 1" {
+	tok := token(t, a.do(http.MethodPost, "/write?v=first", "").header)
+	if r := a.do(http.MethodPost, "/hijack?v=h", tok); r.status != http.StatusOK || r.body != "stored 1" {
 		t.Errorf("hijacked answer %d %q, want 200 \"stored 1\"", r.status, r.body)
 	}
-	a.store.failSave.Store(true)
-	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusServiceUnavailable {
+	if got := a.do(http.MethodGet, "/get", tok); got.body != "h" {
+		t.Errorf("value saved before the hijack %q, want h", got.body)
+	}
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); strings.HasPrefix(r.body, "stored") || token(t, r.header) == "" {
+		t.Errorf("hijack of a new session answered %d %q, Set-Cookie %q; want it refused and answered with the cookie", r.status, r.body, r.header.Values("Set-Cookie"))
+	}
+	a.store.Fail(sessiontest.Writes...)
+	if r := a.do(http.MethodPost, "/hijack?v=h", tok); r.status != http.StatusServiceUnavailable {
 		t.Errorf("hijack after a failed commit answered %d %q, want 503", r.status, r.body)
 	}
 }

@@ -31,7 +31,7 @@ func WithSkipper(skipper middleware.Skipper) Option {
 // could not be loaded in fail-closed mode. It runs after the handler, whose
 // response was dropped, and its error goes on to Echo's HTTPErrorHandler;
 // it may also answer itself and return nil. The default returns an
-// *echo.HTTPError with status session.ErrorStatus(err) (503 or 413), the
+// *echo.HTTPError with status session.ErrorStatus(err) (503, 409 or 413), the
 // status text as message and err as Internal, so the application's
 // HTTPErrorHandler renders it like any other error.
 func WithErrorHandler(h func(c echo.Context, err error) error) Option {

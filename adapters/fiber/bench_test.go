@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	sessfiber "github.com/sesskit/sesskit/adapters/fiber"
 	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"
 	"github.com/valyala/fasthttp"
@@ -99,7 +100,7 @@ func benchNetHTTP(b *testing.B, m *session.Manager, route, token string) {
 	})
 	var h http.Handler = mux
 	if m != nil {
-		h = m.Middleware(mux)
+		h = sesshttp.Middleware(m)(mux)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/"+route, nil)
 	req.Header.Set("Cookie", "session="+token)
@@ -164,7 +165,7 @@ func benchManager(b *testing.B) *session.Manager {
 // benchSession creates a session holding visits=1 and returns its token.
 func benchSession(b *testing.B, m *session.Manager) string {
 	b.Helper()
-	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := session.FromContext(r.Context()).Set("visits", 1); err != nil {
 			b.Fatal(err)
 		}

@@ -39,7 +39,7 @@
 // When the commit fails (the store is unreachable and the session was read
 // in fail-closed mode, or the session grew beyond its size limit), the error
 // handler answers instead of the handler's response. The default returns a
-// *fiber.Error with status session.ErrorStatus(err) (503 or 413) and the
+// *fiber.Error with status session.ErrorStatus(err) (503, 409 or 413) and the
 // status text as message, never the cause or a token, so the application's
 // ErrorHandler renders it in the application's format. The handler's own
 // error, if any, is dropped. Change this with WithErrorHandler.

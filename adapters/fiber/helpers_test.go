@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
 
 // epoch is the fixed time of every test clock, so cookies' Max-Age is
@@ -114,28 +114,13 @@ func maskToken(line string) string {
 	return regexp.MustCompile(`[A-Za-z0-9_-]{43}`).ReplaceAllString(line, "TOKEN")
 }
 
-// flakyStore is a memstore whose Load and Save fail on demand, the way an
-// unreachable Redis does; the error text carries an address that must not
-// reach the client.
-type flakyStore struct {
-	*memstore.Store
-	failLoad, failSave atomic.Bool
-}
-
+// errDown is what failing store calls return: the text of an unreachable
+// Redis, with an address that must not reach the client.
 var errDown = fmt.Errorf("dial tcp 10.9.8.7:6379: connection refused: %w", session.ErrUnavailable)
 
-func (s *flakyStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
-	if s.failLoad.Load() {
-		return session.Record{}, false, errDown
-	}
-	return s.Store.Load(ctx, id, t)
-}
-
-func (s *flakyStore) Save(ctx context.Context, id string, ch session.Change) error {
-	if s.failSave.Load() {
-		return errDown
-	}
-	return s.Store.Save(ctx, id, ch)
+// flakyStore fails calls on demand with errDown.
+func flakyStore(st session.Store) *sessiontest.FaultStore {
+	return &sessiontest.FaultStore{Store: st, Err: errDown}
 }
 
 func mustNotLeak(t testing.TB, r reply, secrets ...string) {

@@ -5,9 +5,6 @@ import (
 	"github.com/sesskit/sesskit/core/session"
 )
 
-// localsKey is the c.Locals key of the request's session.
-type localsKey struct{}
-
 // Middleware returns the Fiber middleware that gives every request its
 // session and saves it after the handler chain returns, before Fiber writes
 // the response. See the package documentation for errors and panics.
@@ -23,21 +20,16 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 			return c.Next()
 		}
 		ctx := c.UserContext()
-		s := m.Begin(ctx, Carrier{Ctx: c})
-		c.Locals(localsKey{}, s)
+		s, nested := m.Begin(ctx, Carrier{Ctx: c})
+		if nested {
+			return c.Next()
+		}
+		// Locals are fasthttp's user values, which c.Context().Value reads:
+		// session.FromContext(c.Context()) works as well as From(c).
+		c.Locals(session.LocalsKey, s)
 		c.SetUserContext(session.NewContext(ctx, s))
-
-		// No recover: a panic must keep its own stack for whoever recovers
-		// it. Returning normally is the only way past this flag.
-		returned := false
-		defer func() {
-			if !returned {
-				s.Discard()
-			}
-		}()
-		err := c.Next()
-		returned = true
-
+		var err error
+		s.Run(func() { err = c.Next() })
 		if cerr := s.Commit(ctx); cerr != nil {
 			return cfg.errorHandler(c, cerr)
 		}
@@ -47,9 +39,10 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 
 // From returns the session of the request. It never returns nil: without
 // the middleware (or when WithNext skipped it) the session's methods fail
-// with session.ErrNoSession.
+// with session.ErrNoSession. session.FromContext(c.UserContext()) and
+// session.FromContext(c.Context()) return the same session.
 func From(c *fiber.Ctx) *session.Session {
-	if s, ok := c.Locals(localsKey{}).(*session.Session); ok {
+	if s, ok := c.Locals(session.LocalsKey).(*session.Session); ok {
 		return s
 	}
 	return session.FromContext(c.UserContext())

@@ -14,7 +14,9 @@ import (
 	fiberrecover "github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/utils"
 	sessfiber "github.com/sesskit/sesskit/adapters/fiber"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
 
 // routes installs the handlers the tests drive.
@@ -206,7 +208,7 @@ func TestSetCookieExact(t *testing.T) {
 func netHTTPCookies(t *testing.T, m *session.Manager) []string {
 	t.Helper()
 	var lines []string
-	set := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	set := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := session.FromContext(r.Context()).Set("k", "v"); err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +220,7 @@ func netHTTPCookies(t *testing.T, m *session.Manager) []string {
 		lines = append(lines, maskToken(l))
 	}
 	name, tok, _ := strings.Cut(strings.SplitN(issued[0], ";", 2)[0], "=")
-	destroy := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	destroy := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := session.FromContext(r.Context()).Destroy(r.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -304,8 +306,8 @@ func TestStreamedBody(t *testing.T) {
 }
 
 func TestCommitFailure(t *testing.T) {
-	st := &flakyStore{Store: newStore()}
-	m, err := session.New(st, session.WithMaxSessionSize(200), session.WithMaxValueSize(150))
+	st := flakyStore(newStore())
+	m, err := session.New(st, session.WithMaxSessionSize(200+2*session.FieldOverhead), session.WithMaxValueSize(150))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +325,7 @@ func TestCommitFailure(t *testing.T) {
 
 	// The session is loaded by the handler and the store fails: the handler
 	// answers whatever, the error handler replaces it.
-	st.failLoad.Store(true)
+	st.Fail(sessiontest.OpLoad)
 	r = do(t, "GET", url+"/get/a", nil, "Cookie", ck)
 	if r.status != 503 || r.body != "Service Unavailable" || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || len(r.cookies()) != 0 {
 		t.Fatalf("load failure: %d %q %q %q", r.status, r.body, r.header.Get("Content-Type"), r.cookies())
@@ -352,9 +354,9 @@ func TestCommitFailure(t *testing.T) {
 	if r := do(t, "GET", url+"/none", nil, "Cookie", ck); r.status != 200 {
 		t.Fatalf("untouched request while the store is down: %d", r.status)
 	}
-	st.failLoad.Store(false)
+	st.Heal()
 
-	st.failSave.Store(true)
+	st.Fail(sessiontest.Writes...)
 	r = do(t, "POST", url+"/set/b/2", nil, "Cookie", ck)
 	if r.status != 503 || len(r.cookies()) != 0 {
 		t.Fatalf("save failure: %d %q", r.status, r.cookies())
@@ -364,7 +366,7 @@ func TestCommitFailure(t *testing.T) {
 	if r.status != 503 || len(r.cookies()) != 0 {
 		t.Fatalf("create failure: %d %q", r.status, r.cookies())
 	}
-	st.failSave.Store(false)
+	st.Heal()
 
 	// Unloaded session pushed over its size limit: the store refuses at commit.
 	big := strings.Repeat("x", 120)

@@ -29,7 +29,7 @@ func WithNext(next func(c *fiber.Ctx) bool) Option {
 // could not be loaded in fail-closed mode. It runs in place of the
 // handler's response; the error it returns goes on to Fiber's ErrorHandler.
 // The default returns fiber.NewError(session.ErrorStatus(err), status text)
-// (503 or 413), so the application's ErrorHandler renders it like any other
+// (503, 409 or 413), so the application's ErrorHandler renders it like any other
 // error, never with the cause, which may name store addresses.
 func WithErrorHandler(h func(c *fiber.Ctx, err error) error) Option {
 	return optionFunc(func(cfg *config) { cfg.errorHandler = h })

@@ -32,6 +32,6 @@
 // aborted; the handler's writes are dropped from then on (they return an
 // error), and so are the headers that described its body (Content-Length,
 // ETag, Content-Disposition, ...). The default records the error with c.Error, for the logger, and
-// answers session.ErrorStatus(err) (503 or 413) with the status text only,
+// answers session.ErrorStatus(err) (503, 409 or 413) with the status text only,
 // never the error or a token. Change it with WithErrorHandler.
 package sessgin

@@ -1,7 +1,6 @@
 package sessgin_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,38 +14,17 @@ import (
 	sessgin "github.com/sesskit/sesskit/adapters/gin"
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
-
-// errInjected is what a failing flakyStore returns.
-var errInjected = errors.New("flaky: redis at 10.1.2.3:6379 refused")
-
-// flakyStore is a memstore whose loads and saves can be made to fail.
-type flakyStore struct {
-	*memstore.Store
-	failLoad, failSave atomic.Bool
-}
-
-func (s *flakyStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
-	if s.failLoad.Load() {
-		return session.Record{}, false, errInjected
-	}
-	return s.Store.Load(ctx, id, t)
-}
-
-func (s *flakyStore) Save(ctx context.Context, id string, ch session.Change) error {
-	if s.failSave.Load() {
-		return errInjected
-	}
-	return s.Store.Save(ctx, id, ch)
-}
 
 // app is a Gin server with the session middleware and a few routes.
 type app struct {
 	t      *testing.T
 	url    string
-	store  *flakyStore
+	store  *sessiontest.FaultStore
+	mem    *memstore.Store
 	m      *session.Manager
 	errors atomic.Value // []string: c.Errors of the last request
 	gate   chan struct{}
@@ -54,7 +32,8 @@ type app struct {
 
 func newApp(t *testing.T, opts []sessgin.Option, sopts ...session.Option) *app {
 	t.Helper()
-	a := &app{t: t, store: &flakyStore{Store: memstore.New()}, gate: make(chan struct{})}
+	mem := memstore.New()
+	a := &app{t: t, mem: mem, store: &sessiontest.FaultStore{Store: mem}, gate: make(chan struct{})}
 	m, err := session.New(a.store, append([]session.Option{session.WithInsecureCookie()}, sopts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +150,7 @@ func newApp(t *testing.T, opts []sessgin.Option, sopts ...session.Option) *app {
 			return // the error handler answered
 		}
 		defer conn.Close()
-		body := fmt.Sprintf("stored %d", a.store.Len())
+		body := fmt.Sprintf("stored %d", a.mem.Len())
 		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 		_ = buf.Flush()
 	})
@@ -268,8 +247,8 @@ func TestCommitOnEveryWayOfAnswering(t *testing.T) {
 func TestUntouchedSessionSendsNothing(t *testing.T) {
 	a := newApp(t, nil)
 	r := a.do(http.MethodGet, "/none", "")
-	if r.status != http.StatusOK || r.header.Get("Set-Cookie") != "" || a.store.Len() != 0 {
-		t.Fatalf("status %d, Set-Cookie %q, %d stored sessions; want 200, none, 0", r.status, r.header.Get("Set-Cookie"), a.store.Len())
+	if r.status != http.StatusOK || r.header.Get("Set-Cookie") != "" || a.mem.Len() != 0 {
+		t.Fatalf("status %d, Set-Cookie %q, %d stored sessions; want 200, none, 0", r.status, r.header.Get("Set-Cookie"), a.mem.Len())
 	}
 }
 
@@ -309,7 +288,7 @@ func TestPanicDiscards(t *testing.T) {
 	if v := r.header.Values("Set-Cookie"); len(v) > 0 {
 		t.Errorf("Set-Cookie %q after a panic, want none", v)
 	}
-	if n := a.store.Len(); n != 0 {
+	if n := a.mem.Len(); n != 0 {
 		t.Errorf("%d sessions stored after a panic, want 0", n)
 	}
 }
@@ -319,31 +298,31 @@ func TestCommitFailure(t *testing.T) {
 		name     string
 		path     string
 		accept   string
-		fail     func(*flakyStore)
+		fail     func(*sessiontest.FaultStore)
 		tooLarge bool
 		status   int
 		body     string
 		ctype    string
 	}{
-		{name: "save fails", path: "/write", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails", path: "/write", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: "Service Unavailable\n", ctype: "text/plain; charset=utf-8"},
-		{name: "save fails, JSON", path: "/json", accept: "application/json", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails, JSON", path: "/json", accept: "application/json", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: `{"error":"Service Unavailable"}`, ctype: "application/json; charset=utf-8"},
-		{name: "load fails", path: "/readwrite", fail: func(s *flakyStore) { s.failLoad.Store(true) },
+		{name: "load fails", path: "/readwrite", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.OpLoad) },
 			status: 503, body: "Service Unavailable\n"},
-		{name: "save fails, streaming", path: "/stream", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails, streaming", path: "/stream", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: "Service Unavailable\n"},
-		{name: "save fails, status only", path: "/status", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails, status only", path: "/status", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: "Service Unavailable\n"},
-		{name: "save fails, redirect", path: "/redirect", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails, redirect", path: "/redirect", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: "Service Unavailable\n"},
-		{name: "save fails, nothing written", path: "/nothing", fail: func(s *flakyStore) { s.failSave.Store(true) },
+		{name: "save fails, nothing written", path: "/nothing", fail: func(s *sessiontest.FaultStore) { s.Fail(sessiontest.Writes...) },
 			status: 503, body: "Service Unavailable\n"},
 		{name: "too large", path: "/write", tooLarge: true, status: 413, body: "Request Entity Too Large\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := newApp(t, nil, session.WithMaxValueSize(100), session.WithMaxSessionSize(150))
+			a := newApp(t, nil, session.WithMaxValueSize(100), session.WithMaxSessionSize(280)) // FieldOverhead counts per value
 			close(a.gate)
 			tok := token(t, a.do(http.MethodPost, "/write?v=first", "").header)
 			v := "x"
@@ -370,8 +349,7 @@ func TestCommitFailure(t *testing.T) {
 			if len(errs) == 0 || !strings.Contains(strings.Join(errs, "|"), "session:") {
 				t.Errorf("c.Errors = %q, want the session error", errs)
 			}
-			a.store.failLoad.Store(false)
-			a.store.failSave.Store(false)
+			a.store.Heal()
 			if got := a.do(http.MethodGet, "/get", tok); got.body != "first" {
 				t.Errorf("value after the failed request %q, want first", got.body)
 			}
@@ -387,14 +365,14 @@ func TestWithErrorHandler(t *testing.T) {
 		body   string
 	}{
 		{"answers", func(c *gin.Context, err error) {
-			c.JSON(http.StatusTeapot, gin.H{"error": "sessions are down", "unavailable": errors.Is(err, errInjected)})
+			c.JSON(http.StatusTeapot, gin.H{"error": "sessions are down", "unavailable": errors.Is(err, sessiontest.ErrInjected)})
 		}, http.StatusTeapot, `{"error":"sessions are down","unavailable":true}`},
 		{"writes nothing", func(*gin.Context, error) {}, http.StatusServiceUnavailable, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newApp(t, []sessgin.Option{sessgin.WithErrorHandler(tc.h)})
-			a.store.failSave.Store(true)
+			a.store.Fail(sessiontest.Writes...)
 			r := a.do(http.MethodPost, "/write?v=x", "")
 			if r.status != tc.status || r.body != tc.body {
 				t.Errorf("answer %d %q, want %d %q", r.status, r.body, tc.status, tc.body)
@@ -450,7 +428,7 @@ func TestErrorPageHeaders(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newApp(t, nil)
-			a.store.failSave.Store(true)
+			a.store.Fail(sessiontest.Writes...)
 			r := a.do(http.MethodPost, "/headers?v=x", "", "X-Outer-Encoding", tc.outer)
 			if r.status != http.StatusServiceUnavailable || r.body != "Service Unavailable\n" {
 				t.Fatalf("answer %d %q, want 503", r.status, r.body)
@@ -467,13 +445,22 @@ func TestErrorPageHeaders(t *testing.T) {
 	}
 }
 
+// Hijack commits an existing session first; a new session, whose token no
+// header could carry, is refused (session.ErrHijacked) and answered normally.
 func TestHijackCommitsFirst(t *testing.T) {
 	a := newApp(t, nil)
-	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusOK || r.body != "stored 1" {
+	tok := token(t, a.do(http.MethodPost, "/write?v=first", "").header)
+	if r := a.do(http.MethodPost, "/hijack?v=h", tok); r.status != http.StatusOK || r.body != "stored 1" {
 		t.Errorf("hijacked answer %d %q, want 200 \"stored 1\"", r.status, r.body)
 	}
-	a.store.failSave.Store(true)
-	if r := a.do(http.MethodPost, "/hijack?v=h", ""); r.status != http.StatusServiceUnavailable {
+	if got := a.do(http.MethodGet, "/get", tok); got.body != "h" {
+		t.Errorf("value saved before the hijack %q, want h", got.body)
+	}
+	if r := a.do(http.MethodPost, "/hijack?v=h", ""); strings.HasPrefix(r.body, "stored") || token(t, r.header) == "" {
+		t.Errorf("hijack of a new session answered %d %q, Set-Cookie %q; want it refused and answered with the cookie", r.status, r.body, r.header.Values("Set-Cookie"))
+	}
+	a.store.Fail(sessiontest.Writes...)
+	if r := a.do(http.MethodPost, "/hijack?v=h", tok); r.status != http.StatusServiceUnavailable {
 		t.Errorf("hijack after a failed commit answered %d %q, want 503", r.status, r.body)
 	}
 }

@@ -23,7 +23,7 @@ type config struct {
 // handler's response, which is dropped; the chain is already aborted. If h
 // writes nothing, the response is session.ErrorStatus(err) with no body.
 // The default records err with c.Error and answers session.ErrorStatus(err)
-// (503 or 413) with the status text, as JSON {"error":"..."} when the
+// (503, 409 or 413) with the status text, as JSON {"error":"..."} when the
 // client asks for JSON and as plain text otherwise; never the error itself.
 func WithErrorHandler(h func(c *gin.Context, err error)) Option {
 	return optionFunc(func(cfg *config) { cfg.errorHandler = h })

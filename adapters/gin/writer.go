@@ -2,50 +2,33 @@ package sessgin
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"net"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
-// errResponseReplaced is what writes return once the error handler answered.
-var errResponseReplaced = errors.New("sessgin: response replaced by the session error handler")
-
-// commitWriter commits the session when the response starts. Gin's own
-// writer records WriteHeader and sends the header only at WriteHeaderNow or
-// the first Write or Flush, so those are where the commit runs; until then
-// the error handler can still choose the status.
-type commitWriter struct {
+// writer is the gin.ResponseWriter the middleware puts in c.Writer: the
+// commit rules are sesshttp.Writer's, around Gin's own writer. Gin's writer
+// records WriteHeader and sends the header only at WriteHeaderNow or the
+// first Write or Flush, so those are where the commit runs; until then the
+// error handler can still choose the status.
+type writer struct {
 	gin.ResponseWriter
+	commit       *sesshttp.Writer
 	c            *gin.Context
-	ctx          context.Context // the request's, with the session
-	s            *session.Session
 	errorHandler func(*gin.Context, error)
-	encoding     string // Content-Encoding when the middleware began
-	started      bool
-	failed       bool // the error handler answered instead
 }
 
-var _ gin.ResponseWriter = (*commitWriter)(nil)
+var _ gin.ResponseWriter = (*writer)(nil)
 
-func (w *commitWriter) commitOnce() {
-	if w.started {
-		return
-	}
-	w.started = true
-	err := w.s.Commit(w.ctx)
-	if err == nil {
-		return
-	}
-	w.failed = true
-	// The error handler writes past this writer, which drops whatever the
-	// handler writes from now on.
+// fail answers with the error handler, past this writer (so the handler's
+// writes are dropped) and with the chain aborted.
+func (w *writer) fail(_ http.ResponseWriter, err error) {
 	w.c.Writer = w.ResponseWriter
 	w.c.Abort()
-	session.ClearBodyHeaders(w.ResponseWriter.Header(), w.encoding)
 	w.errorHandler(w.c, err)
 	if !w.ResponseWriter.Written() {
 		w.ResponseWriter.WriteHeader(session.ErrorStatus(err))
@@ -56,54 +39,30 @@ func (w *commitWriter) commitOnce() {
 
 // WriteHeader records the status; Gin sends it later. After a failed
 // commit the error handler's status stands.
-func (w *commitWriter) WriteHeader(code int) {
-	if !w.failed {
+func (w *writer) WriteHeader(code int) {
+	if w.commit.Err() == nil {
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
 
 // WriteHeaderNow commits, then sends the header.
-func (w *commitWriter) WriteHeaderNow() {
-	w.commitOnce()
-	if !w.failed {
+func (w *writer) WriteHeaderNow() {
+	if w.commit.Start() == nil {
 		w.ResponseWriter.WriteHeaderNow()
 	}
 }
 
 // Write commits, then writes.
-func (w *commitWriter) Write(b []byte) (int, error) {
-	w.commitOnce()
-	if w.failed {
-		return 0, errResponseReplaced
-	}
-	return w.ResponseWriter.Write(b)
-}
+func (w *writer) Write(b []byte) (int, error) { return w.commit.Write(b) }
 
 // WriteString commits, then writes.
-func (w *commitWriter) WriteString(s string) (int, error) {
-	w.commitOnce()
-	if w.failed {
-		return 0, errResponseReplaced
-	}
-	return w.ResponseWriter.WriteString(s)
-}
+func (w *writer) WriteString(s string) (int, error) { return w.commit.WriteString(s) }
 
 // Flush commits, then flushes, for streaming handlers.
-func (w *commitWriter) Flush() {
-	w.commitOnce()
-	if !w.failed {
-		w.ResponseWriter.Flush()
-	}
-}
+func (w *writer) Flush() { w.commit.Flush() }
 
 // Hijack commits, then hands over the connection (WebSocket upgrades).
-func (w *commitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.commitOnce()
-	if w.failed {
-		return nil, nil, errResponseReplaced
-	}
-	return w.ResponseWriter.Hijack()
-}
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.commit.Hijack() }
 
-// Unwrap lets http.ResponseController reach Gin's writer.
-func (w *commitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// Unwrap lets http.ResponseController reach the commit rules.
+func (w *writer) Unwrap() http.ResponseWriter { return w.commit }

@@ -18,23 +18,18 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The floor is what a hand-written handler costs when it sends Redis what
-// sesskit sends: the same scripts (EVALSHA), keys (prefix + SHA-256 of the
-// token) and values (JSON with the 'j' tag), with sesskit's default limits,
-// through go-redis and no session library. Its sessions are sesskit
-// sessions; TestFloorIsSesskitCompatible checks that both read each other's.
+// The floor is what a hand-written handler costs with plain go-redis
+// commands and no session library: HGETALL to read, HSET and PEXPIRE in
+// one pipeline to write (MULTI/EXEC to create), over sesskit's keys
+// (prefix + SHA-256 of the token) and values (JSON with the 'j' tag). It
+// checks nothing a session store must (no resurrection guard, no deadline,
+// no size limit): it is the cost those checks are measured against. Its
+// sessions follow sesskit's layout; TestFloorIsSesskitCompatible checks
+// that both read each other's.
 const (
 	floorIdle     = 30 * time.Minute // session.DefaultIdleTimeout
 	floorAbsolute = 12 * time.Hour   // session.DefaultAbsoluteTimeout
-	floorTouch    = floorIdle / 10   // the engine's default touch interval
-	floorMaxSize  = 1 << 20          // session.DefaultMaxSessionSize
 	floorCookie   = "session"
-)
-
-var (
-	floorLoadScript   = redis.NewScript(floorLuaMillis + floorLoadLua)
-	floorCreateScript = redis.NewScript(floorCreateLua)
-	floorChangeScript = redis.NewScript(floorLuaMillis + floorChangeLua)
 )
 
 var errNoSession = errors.New("stack: floor: no session")
@@ -74,63 +69,58 @@ func (f *floor) create(ctx context.Context, fields []any) (string, error) {
 	var b [32]byte
 	rand.Read(b[:])
 	token := base64.RawURLEncoding.EncodeToString(b[:])
-	now := time.Now()
-	args := make([]any, 0, 3+len(fields))
-	args = append(args, floorIdle.Milliseconds(), now.UnixMilli(), now.Add(floorAbsolute).UnixMilli())
+	now := time.Now().UnixMilli()
+	args := make([]any, 0, 10+len(fields))
+	args = append(args, "@c", now, "@d", now+floorAbsolute.Milliseconds(), "@t", now, "@s", 0, "@n", len(fields)/2)
 	args = append(args, fields...)
-	if err := floorCreateScript.Run(ctx, f.rdb, []string{f.key(token)}, args...).Err(); err != nil {
+	key := f.key(token)
+	_, err := f.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, key, args...)
+		p.PExpire(ctx, key, floorIdle)
+		return nil
+	})
+	if err != nil {
 		return "", fmt.Errorf("stack: floor: create: %w", err)
 	}
 	return token, nil
 }
 
-// load returns the session's fields, name and value alternating.
-func (f *floor) load(ctx context.Context, token string) ([]any, error) {
+// load returns the session's fields.
+func (f *floor) load(ctx context.Context, token string) (map[string]string, error) {
 	if token == "" {
 		return nil, errNoSession
 	}
-	reply, err := floorLoadScript.Run(ctx, f.rdb, []string{f.key(token)},
-		time.Now().UnixMilli(), floorIdle.Milliseconds(), floorTouch.Milliseconds()).Slice()
-	if errors.Is(err, redis.Nil) {
-		return nil, errNoSession
-	}
+	fields, err := f.rdb.HGetAll(ctx, f.key(token)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("stack: floor: load: %w", err)
 	}
-	fields, ok := reply[1].([]any)
-	if len(reply) != 2 || !ok {
-		return nil, errors.New("stack: floor: load: unexpected reply")
+	if len(fields) == 0 {
+		return nil, errNoSession
 	}
 	return fields, nil
 }
 
-// change sets fields (name, value, ...) of an existing session.
+// change sets fields (name, value, ...) of the session and extends it.
 func (f *floor) change(ctx context.Context, token string, fields ...any) error {
 	if token == "" {
 		return errNoSession
 	}
-	args := make([]any, 0, 4+len(fields))
-	args = append(args, time.Now().UnixMilli(), floorIdle.Milliseconds(), floorMaxSize, 0)
-	args = append(args, fields...)
-	code, err := floorChangeScript.Run(ctx, f.rdb, []string{f.key(token)}, args...).Int64()
+	key := f.key(token)
+	_, err := f.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, key, fields...)
+		p.PExpire(ctx, key, floorIdle)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("stack: floor: change: %w", err)
-	}
-	if code != 0 {
-		return fmt.Errorf("stack: floor: change: script answered %d", code)
 	}
 	return nil
 }
 
 // field returns the value of name among fields.
-func field(fields []any, name string) (string, bool) {
-	for i := 0; i+1 < len(fields); i += 2 {
-		if fields[i] == name {
-			v, ok := fields[i+1].(string)
-			return v, ok
-		}
-	}
-	return "", false
+func field(fields map[string]string, name string) (string, bool) {
+	v, ok := fields[name]
+	return v, ok
 }
 
 // floorLogic is the floor's scenario code over a framework's request C.
@@ -187,8 +177,8 @@ func floorLogic[C any](f *floor, ctxOf func(C) context.Context, cookie func(C) s
 				return 0, err
 			}
 			n := 0
-			for i := 0; i < len(fields); i += 2 {
-				if name, _ := fields[i].(string); strings.HasPrefix(name, prefix) && !strings.HasPrefix(name, "@") {
+			for name := range fields {
+				if strings.HasPrefix(name, prefix) && !strings.HasPrefix(name, "@") {
 					n++
 				}
 			}

@@ -1,8 +1,6 @@
 package stack_test
 
 import (
-	"os"
-	"regexp"
 	"strconv"
 	"testing"
 
@@ -94,28 +92,6 @@ func TestLostUpdates(t *testing.T) {
 			}
 			t.Logf("%d of %d concurrent writes survived", n, stack.Concurrent)
 		})
-	}
-}
-
-// TestFloorScriptsMatch checks that the floor's Lua scripts are those of
-// core/redisstore, byte for byte.
-func TestFloorScriptsMatch(t *testing.T) {
-	src, err := os.ReadFile("../../core/redisstore/scripts.go")
-	if err != nil {
-		t.Fatalf("read the scripts of core/redisstore: %v", err)
-	}
-	var theirs []string
-	for _, m := range regexp.MustCompile("(?s)`([^`]*)`").FindAllSubmatch(src, -1) {
-		theirs = append(theirs, string(m[1]))
-	}
-	ours := stack.FloorScripts()
-	if len(theirs) != len(ours) {
-		t.Fatalf("core/redisstore has %d script texts, the floor %d", len(theirs), len(ours))
-	}
-	for i := range ours {
-		if ours[i] != theirs[i] {
-			t.Errorf("script text %d differs from core/redisstore/scripts.go:\n%s", i, ours[i])
-		}
 	}
 }
 

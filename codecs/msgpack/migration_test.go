@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sesskit/sesskit/codecs/msgpack"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"
 )
@@ -73,7 +74,7 @@ func serve(t *testing.T, m *session.Manager, cookie *http.Cookie, f func(*sessio
 		req.AddCookie(cookie)
 	}
 	rec := httptest.NewRecorder()
-	m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	sesshttp.Middleware(m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		f(session.FromContext(r.Context()))
 	})).ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {

@@ -12,23 +12,11 @@ import (
 // id stands for the hashed token the engine passes to a store.
 const id = "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"
 
+// A Manager over memstore serves one instance: development, tests, demos.
 func Example() {
-	ctx := context.Background()
-	store := memstore.New()
-
-	now := time.Now()
-	err := store.Save(ctx, id, session.Change{
-		Create: true, Now: now, Idle: 30 * time.Minute,
-		Created: now, Deadline: now.Add(12 * time.Hour),
-		Set: map[string][]byte{"visits": []byte("j1")},
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	rec, found, err := store.Load(ctx, id, session.Touch{Now: time.Now(), Idle: 30 * time.Minute, Interval: time.Minute})
-	fmt.Println(found, err, string(rec.Values["visits"]))
-	// Output: true <nil> j1
+	m, err := session.New(memstore.New(), session.WithIdleTimeout(30*time.Minute))
+	fmt.Println(m != nil, err)
+	// Output: true <nil>
 }
 
 func ExampleWithClock() {
@@ -36,23 +24,21 @@ func ExampleWithClock() {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now } // share it with session.WithClock
 	store := memstore.New(memstore.WithClock(clock))
-
-	_ = store.Save(ctx, id, session.Change{
-		Create: true, Now: clock(), Idle: 30 * time.Minute,
-		Created: clock(), Deadline: clock().Add(12 * time.Hour),
-	})
-	touch := func() session.Touch {
-		return session.Touch{Now: clock(), Idle: 30 * time.Minute, Interval: time.Minute}
+	rules := func() session.Rules {
+		return session.Rules{Now: clock(), Idle: 30 * time.Minute, Absolute: 12 * time.Hour, TouchInterval: time.Minute}
 	}
 
+	_ = store.Create(ctx, id, session.Record{Created: clock(), Deadline: clock().Add(12 * time.Hour)}, rules())
+
 	now = now.Add(29 * time.Minute)
-	rec, found, _ := store.Load(ctx, id, touch())
-	fmt.Println(found, rec.TTL) // touched: a fresh idle lifetime
+	_ = store.Touch(ctx, id, rules())
+	ttl, _ := store.TTL(ctx, id)
+	fmt.Println(ttl) // touched: a fresh idle lifetime
 
 	now = now.Add(31 * time.Minute)
-	_, found, _ = store.Load(ctx, id, touch())
+	_, found, _ := store.Load(ctx, id)
 	fmt.Println(found)
 	// Output:
-	// true 30m0s
+	// 30m0s
 	// false
 }

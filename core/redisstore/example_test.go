@@ -29,7 +29,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = m // m.Middleware(handler), or an adapter's Middleware(m)
+	_ = m // sesshttp.Middleware(m), or an adapter's Middleware(m)
 }
 
 // Sentinel or Cluster through one UniversalClient, waiting for a replica

@@ -8,21 +8,36 @@ import (
 	"github.com/sesskit/sesskit/core/session"
 )
 
-// The Redis layout, all of it:
+// The Redis layout, all of it (layout 2):
 //
 //	key   = prefix + id          (id: SHA-256 of the token, base64url, 43 chars)
 //	type  = HASH
 //	"@c"  = created, unix milliseconds, decimal
-//	"@d"  = absolute deadline, unix milliseconds, decimal
-//	other = one field per session value, the codec-tagged bytes as given
-//	TTL   = session.TTL(now, deadline, idle), set with PEXPIRE
+//	"@d"  = absolute deadline as written, unix milliseconds, decimal
+//	"@t"  = last touch: when the TTL was last set, unix milliseconds
+//	"@s"  = running size: for each value, len(name) + len(value) + session.FieldOverhead
+//	"@n"  = running count of values
+//	"@u"  = the user recorded by SetUser (absent when none)
+//	other = one field per session value, the bytes as given
+//	TTL   = session.TTL(now, min(@d, @c + absolute), idle), set at creation and
+//	        whenever a write or touch finds more than the touch interval used
 //
-// Only "@c" and "@d" are metadata. Other names starting with '@' ("@user")
-// are values like any other: the engine reserves the prefix, the store does
-// not interpret it.
+// A renewed session's key holds only "@m" = "1" for session.RenewGrace: the
+// marker that makes calls on the old ID answer session.ErrRenewed.
+//
+// Layout 1 (sesskit 0.1) had only "@c" and "@d" and kept the user as the
+// value "@user". Such sessions load as they are; their first change counts
+// the hash once (@s, @n) and moves on to layout 2. The running size and @t
+// are what make every change O(changed fields): no script reads the whole
+// hash, and reads are a plain HGETALL.
 const (
 	fieldCreated  = "@c"
 	fieldDeadline = "@d"
+	fieldTouched  = "@t"
+	fieldSize     = "@s"
+	fieldCount    = "@n"
+	fieldUser     = "@u"
+	fieldRenewed  = "@m"
 )
 
 // idLen is the length of an unpadded base64url SHA-256 digest.
@@ -52,77 +67,74 @@ func validID(id string) bool {
 	return true
 }
 
-// reserved reports whether name is a metadata field the engine must not
-// set or delete.
-func reserved(name string) bool {
-	return name == fieldCreated || name == fieldDeadline
+// metadata reports whether name is a field the store keeps for itself.
+// Other names starting with '@' ("@user" of layout 1) are values.
+func metadata(name string) bool {
+	switch name {
+	case fieldCreated, fieldDeadline, fieldTouched, fieldSize, fieldCount, fieldUser, fieldRenewed:
+		return true
+	}
+	return false
 }
 
-// valuesSize is the size MaxSize limits: every value field's name plus its
-// value, metadata excluded. The change script computes the same sum.
-func valuesSize(values map[string][]byte) int {
-	n := 0
-	for k, v := range values {
-		n += len(k) + len(v)
+// parseRecord turns a session hash into a Record; renewed reports the
+// marker of a renewed session. Anything that does not follow the layout is
+// ErrCorrupt.
+func parseRecord(op string, h map[string]string) (rec session.Record, renewed bool, err error) {
+	if _, ok := h[fieldRenewed]; ok {
+		return rec, true, nil
 	}
-	return n
-}
-
-// parseRecord turns the load script's reply, {pttl, {field, value, ...}},
-// into a Record. Anything that does not follow the layout is ErrCorrupt.
-func parseRecord(reply []any) (session.Record, error) {
-	if len(reply) != 2 {
-		return session.Record{}, fmt.Errorf("redisstore: load: reply has %d elements: %w", len(reply), session.ErrCorrupt)
-	}
-	pttl, ok := reply[0].(int64)
-	fields, ok2 := reply[1].([]any)
-	if !ok || !ok2 || len(fields)%2 != 0 {
-		return session.Record{}, fmt.Errorf("redisstore: load: unexpected reply shape: %w", session.ErrCorrupt)
-	}
-	rec := session.Record{
-		TTL:    time.Duration(pttl) * time.Millisecond,
-		Values: make(map[string][]byte, len(fields)/2),
-	}
+	rec.Values = make(map[string][]byte, len(h))
 	var created, deadline bool
-	for i := 0; i < len(fields); i += 2 {
-		name, ok := fields[i].(string)
-		value, ok2 := fields[i+1].(string)
-		if !ok || !ok2 {
-			return session.Record{}, fmt.Errorf("redisstore: load: unexpected field type: %w", session.ErrCorrupt)
-		}
+	for name, value := range h {
 		switch name {
 		case fieldCreated:
-			ms, err := parseMillis(value)
-			if err != nil {
-				return session.Record{}, fmt.Errorf("redisstore: load: field %s: %w", fieldCreated, err)
-			}
-			rec.Created, created = time.UnixMilli(ms), true
+			rec.Created, created = parseMillis(value)
 		case fieldDeadline:
-			ms, err := parseMillis(value)
-			if err != nil {
-				return session.Record{}, fmt.Errorf("redisstore: load: field %s: %w", fieldDeadline, err)
-			}
-			rec.Deadline, deadline = time.UnixMilli(ms), true
+			rec.Deadline, deadline = parseMillis(value)
+		case fieldTouched:
+			rec.Touched, _ = parseMillis(value)
+		case fieldUser:
+			rec.User = value
+		case fieldSize, fieldCount:
 		default:
 			rec.Values[name] = []byte(value)
 		}
 	}
 	if !created || !deadline {
-		return session.Record{}, fmt.Errorf("redisstore: load: metadata fields %s/%s missing: %w", fieldCreated, fieldDeadline, session.ErrCorrupt)
+		return session.Record{}, false, fmt.Errorf("redisstore: %s: metadata fields %s/%s missing or unreadable: %w", op, fieldCreated, fieldDeadline, session.ErrCorrupt)
 	}
-	return rec, nil
+	return rec, false, nil
 }
 
 // parseMillis accepts what the scripts accept: 1 to 18 decimal digits, no
 // sign, so Go and Lua agree on which sessions are corrupt.
-func parseMillis(s string) (int64, error) {
+func parseMillis(s string) (time.Time, bool) {
 	if len(s) == 0 || len(s) > 18 {
-		return 0, fmt.Errorf("not unix milliseconds: %w", session.ErrCorrupt)
+		return time.Time{}, false
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return 0, fmt.Errorf("not unix milliseconds: %w", session.ErrCorrupt)
+			return time.Time{}, false
 		}
 	}
-	return strconv.ParseInt(s, 10, 64)
+	ms, err := strconv.ParseInt(s, 10, 64)
+	return time.UnixMilli(ms), err == nil
+}
+
+// pairs turns a flat HGETALL-style reply into a map.
+func pairs(reply []any) (map[string]string, bool) {
+	if len(reply)%2 != 0 {
+		return nil, false
+	}
+	h := make(map[string]string, len(reply)/2)
+	for i := 0; i < len(reply); i += 2 {
+		name, ok := reply[i].(string)
+		value, ok2 := reply[i+1].(string)
+		if !ok || !ok2 {
+			return nil, false
+		}
+		h[name] = value
+	}
+	return h, true
 }

@@ -107,7 +107,7 @@ func TestInvalidIDRefusedBeforeRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	ch := session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now.Add(time.Hour)}
+	r := session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour}
 	for _, id := range []string{
 		"",
 		"short",
@@ -121,10 +121,16 @@ func TestInvalidIDRefusedBeforeRedis(t *testing.T) {
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAé",
 		"{AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA}",
 	} {
-		_, _, lerr := s.Load(t.Context(), id, session.Touch{Now: now, Idle: time.Hour})
-		serr := s.Save(t.Context(), id, ch)
+		_, _, lerr := s.Load(t.Context(), id)
+		cerr := s.Create(t.Context(), id, session.Record{Created: now, Deadline: now.Add(time.Hour)}, r)
+		serr := s.Save(t.Context(), id, session.Change{}, r)
+		_, ierr := s.Incr(t.Context(), id, "n", 1, r)
+		_, perr := s.Pop(t.Context(), id, "n", r)
+		_, _, werr := s.Swap(t.Context(), id, "n", nil, nil, r)
+		_, _, terr := s.Take(t.Context(), id, r)
+		uerr := s.Touch(t.Context(), id, r)
 		derr := s.Delete(t.Context(), id)
-		for _, err := range []error{lerr, serr, derr} {
+		for _, err := range []error{lerr, cerr, serr, ierr, perr, werr, terr, uerr, derr} {
 			if !errors.Is(err, redisstore.ErrInvalidID) {
 				t.Errorf("%q: %v, want ErrInvalidID", id, err)
 			}
@@ -143,31 +149,34 @@ func TestSaveRefusesMetadataFields(t *testing.T) {
 	}
 	_, id := newToken(t)
 	now := time.Now()
-	for _, ch := range []session.Change{
-		{Now: now, Idle: time.Hour, Set: map[string][]byte{"@c": []byte("1")}},
-		{Now: now, Idle: time.Hour, Set: map[string][]byte{"@d": []byte("1")}},
-		{Now: now, Idle: time.Hour, Delete: []string{"@d"}},
-		{Create: true, Now: now, Idle: time.Hour, Deadline: now.Add(time.Hour), Set: map[string][]byte{"@c": []byte("1")}},
-	} {
-		if err := s.Save(t.Context(), id, ch); !errors.Is(err, session.ErrInvalidKey) {
-			t.Errorf("Save(%+v) = %v, want ErrInvalidKey", ch, err)
+	r := session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour}
+	for _, name := range []string{"@c", "@d", "@t", "@s", "@n", "@u", "@m"} {
+		for what, err := range map[string]error{
+			"set":    s.Save(t.Context(), id, session.Change{Set: map[string][]byte{name: []byte("1")}}, r),
+			"delete": s.Save(t.Context(), id, session.Change{Delete: []string{name}}, r),
+			"append": s.Save(t.Context(), id, session.Change{Append: map[string][][]byte{name: {[]byte("j")}}}, r),
+			"create": s.Create(t.Context(), id, session.Record{Created: now, Deadline: now.Add(time.Hour), Values: map[string][]byte{name: []byte("1")}}, r),
+			"incr":   func() error { _, err := s.Incr(t.Context(), id, name, 1, r); return err }(),
+			"pop":    func() error { _, err := s.Pop(t.Context(), id, name, r); return err }(),
+			"swap":   func() error { _, _, err := s.Swap(t.Context(), id, name, nil, nil, r); return err }(),
+		} {
+			if !errors.Is(err, session.ErrInvalidKey) {
+				t.Errorf("%s %s = %v, want ErrInvalidKey", what, name, err)
+			}
 		}
 	}
-	if err := s.Save(t.Context(), id, session.Change{Now: now}); !errors.Is(err, session.ErrInvalidOption) {
+	if err := s.Save(t.Context(), id, session.Change{}, session.Rules{Now: now, Absolute: time.Hour}); !errors.Is(err, session.ErrInvalidOption) {
 		t.Errorf("Save without an idle timeout = %v, want ErrInvalidOption", err)
 	}
-	noCreated := session.Change{Create: true, Now: now, Idle: time.Hour, Deadline: now.Add(time.Hour)}
-	if err := s.Save(t.Context(), id, noCreated); !errors.Is(err, session.ErrInvalidOption) {
-		t.Errorf("Save(Create) without a created time = %v, want ErrInvalidOption", err)
-	}
 	// Refused or born expired: decided without Redis.
-	big := session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now.Add(time.Hour), MaxSize: 3, Set: map[string][]byte{"k": []byte("jvv")}}
-	if err := s.Save(t.Context(), id, big); !errors.Is(err, session.ErrTooLarge) {
-		t.Errorf("Save(too large) = %v, want ErrTooLarge", err)
+	limited := r
+	limited.MaxSize = 3
+	big := session.Record{Created: now, Deadline: now.Add(time.Hour), Values: map[string][]byte{"k": []byte("jvv")}}
+	if err := s.Create(t.Context(), id, big, limited); !errors.Is(err, session.ErrTooLarge) {
+		t.Errorf("Create(too large) = %v, want ErrTooLarge", err)
 	}
-	expired := session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now}
-	if err := s.Save(t.Context(), id, expired); err != nil {
-		t.Errorf("Save(expired) = %v, want nil", err)
+	if err := s.Create(t.Context(), id, session.Record{Created: now, Deadline: now}, r); err != nil {
+		t.Errorf("Create(expired) = %v, want nil", err)
 	}
 	if n := c.commands.Load(); n != 0 {
 		t.Fatalf("%d commands reached Redis", n)
@@ -184,15 +193,16 @@ func TestUnavailable(t *testing.T) {
 	now := time.Now()
 	expired, cancel := context.WithDeadline(t.Context(), now.Add(-time.Second))
 	defer cancel()
+	r := session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour}
 	ops := map[string]func(ctx context.Context) error{
-		"load": func(ctx context.Context) error {
-			_, _, err := s.Load(ctx, id, session.Touch{Now: now, Idle: time.Hour})
-			return err
-		},
+		"load": func(ctx context.Context) error { _, _, err := s.Load(ctx, id); return err },
 		"create": func(ctx context.Context) error {
-			return s.Save(ctx, id, session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now.Add(time.Hour)})
+			return s.Create(ctx, id, session.Record{Created: now, Deadline: now.Add(time.Hour)}, r)
 		},
-		"change": func(ctx context.Context) error { return s.Save(ctx, id, session.Change{Now: now, Idle: time.Hour}) },
+		"save":   func(ctx context.Context) error { return s.Save(ctx, id, session.Change{}, r) },
+		"incr":   func(ctx context.Context) error { _, err := s.Incr(ctx, id, "n", 1, r); return err },
+		"pop":    func(ctx context.Context) error { _, err := s.Pop(ctx, id, "n", r); return err },
+		"take":   func(ctx context.Context) error { _, _, err := s.Take(ctx, id, r); return err },
 		"delete": func(ctx context.Context) error { return s.Delete(ctx, id) },
 		"ping":   func(ctx context.Context) error { return s.Ping(ctx) },
 	}

@@ -230,3 +230,22 @@ func (c *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 		return next(ctx, cmds)
 	}
 }
+
+// deletePrefix removes every key under prefix, on every primary. It runs
+// at cleanup, when tb's context is already cancelled.
+func deletePrefix(tb testing.TB, rdb redis.UniversalClient, prefix string) {
+	ctx := context.WithoutCancel(tb.Context())
+	del := func(ctx context.Context, c *redis.Client) error {
+		it := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		for it.Next(ctx) {
+			c.Del(ctx, it.Val())
+		}
+		return it.Err()
+	}
+	switch c := rdb.(type) {
+	case *redis.Client:
+		_ = del(ctx, c)
+	case *redis.ClusterClient:
+		_ = c.ForEachMaster(ctx, del)
+	}
+}

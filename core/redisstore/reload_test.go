@@ -38,11 +38,10 @@ func TestClusterReloadsSlotMapOnFailure(t *testing.T) {
 	_, id := newToken(t)
 	now := time.Now()
 	ops := map[string]func(ctx context.Context) error{
-		"load": func(ctx context.Context) error {
-			_, _, err := s.Load(ctx, id, session.Touch{Now: now, Idle: time.Hour})
-			return err
+		"load": func(ctx context.Context) error { _, _, err := s.Load(ctx, id); return err },
+		"save": func(ctx context.Context) error {
+			return s.Save(ctx, id, session.Change{}, session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour})
 		},
-		"save":   func(ctx context.Context) error { return s.Save(ctx, id, session.Change{Now: now, Idle: time.Hour}) },
 		"delete": func(ctx context.Context) error { return s.Delete(ctx, id) },
 	}
 	for name, op := range ops {

@@ -2,6 +2,8 @@ package redisstore_test
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -53,10 +56,12 @@ func privateRedis(t *testing.T) *redis.Client {
 	return rdb
 }
 
-// serverCounts reads from INFO commandstats the round trips (every sesskit
-// call in these requests is one EVALSHA; the commands a script runs are
-// counted under their own names) and the data-changing commands run,
-// those inside scripts included.
+// serverCounts reads from INFO commandstats the round trips and the
+// data-changing commands run, those inside scripts included. Every sesskit
+// call in these requests is one command: an EVALSHA, or a plain HGETALL
+// for a load. The commands a script runs are counted under their own
+// names too, but none of these scripts runs HGETALL, so the sum of
+// EVALSHA, EVAL and HGETALL calls is the round trips.
 func serverCounts(t *testing.T, rdb *redis.Client) (roundTrips int, writes map[string]int) {
 	t.Helper()
 	info, err := rdb.Info(t.Context(), "commandstats").Result()
@@ -74,9 +79,9 @@ func serverCounts(t *testing.T, rdb *redis.Client) (roundTrips int, writes map[s
 		calls, _, _ := strings.Cut(rest, ",")
 		n, _ := strconv.Atoi(calls)
 		switch name {
-		case "evalsha", "eval":
+		case "evalsha", "eval", "hgetall":
 			roundTrips += n
-		case "hset", "hdel", "pexpire", "del", "unlink", "expire", "set":
+		case "hset", "hdel", "pexpire", "del", "unlink", "expire", "set", "hincrby":
 			writes[name] = n
 		}
 	}
@@ -113,7 +118,7 @@ func TestRoundTripsPerRequest(t *testing.T) {
 			req.AddCookie(cookie)
 		}
 		rec := httptest.NewRecorder()
-		m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sesshttp.Middleware(m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			if err := f(session.FromContext(r.Context())); err != nil {
 				t.Error(err)
 			}
@@ -160,5 +165,31 @@ func TestRoundTripsPerRequest(t *testing.T) {
 			}
 			t.Logf("%s: %d round trips, %d data writes per request", tt.name, trips/n, writes/n)
 		})
+	}
+}
+
+// TestReadsDuringWritePause: while Redis pauses writes (CLIENT PAUSE WRITE,
+// as during a FAILOVER), loads go on; changes wait for the pause and, with
+// a request deadline shorter than it, fail as unavailable.
+func TestReadsDuringWritePause(t *testing.T) {
+	rdb := privateRedis(t)
+	s, err := redisstore.New(rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id := newToken(t)
+	now := time.Now()
+	create(t, s, id, now, now.Add(time.Hour), map[string][]byte{"a": []byte("j1")})
+	if err := rdb.Do(t.Context(), "client", "pause", 2000, "write").Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Do(context.WithoutCancel(t.Context()), "client", "unpause") })
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if rec, found, err := s.Load(ctx, id); err != nil || !found || string(rec.Values["a"]) != "j1" {
+		t.Fatalf("Load during a write pause = %v, %v, %v", rec.Values, found, err)
+	}
+	if err := s.Save(ctx, id, session.Change{Set: map[string][]byte{"b": []byte("j2")}}, rules(now)); !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Save during a write pause, with a deadline before its end = %v, want ErrUnavailable", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,7 +27,9 @@ type Store struct {
 func New(rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	c := config{prefix: DefaultPrefix, timeout: DefaultTimeout}
 	for _, o := range opts {
-		o.apply(&c)
+		if o != nil {
+			o.apply(&c)
+		}
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -37,166 +40,274 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	return &Store{rdb: rdb, config: c}, nil
 }
 
-// Load reads the session under id and touches it when due, in one round
-// trip. A session past its deadline is deleted and reported absent.
-func (s *Store) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
+// Load reads the session under id with one plain HGETALL: no script, no
+// write, so loads go on while Redis pauses writes (a FAILOVER) and may be
+// served by replicas.
+func (s *Store) Load(ctx context.Context, id string) (session.Record, bool, error) {
 	key, err := s.key(id)
 	if err != nil {
 		return session.Record{}, false, fmt.Errorf("redisstore: load: %w", err)
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	reply, err := loadScript.Run(ctx, s.rdb, []string{key},
-		t.Now.UnixMilli(), t.Idle.Milliseconds(), t.Interval.Milliseconds()).Slice()
-	if errors.Is(err, redis.Nil) {
-		return session.Record{}, false, nil
-	}
+	h, err := s.rdb.HGetAll(ctx, key).Result()
 	if err != nil {
 		return session.Record{}, false, s.storeErr("load", err)
 	}
-	rec, err := parseRecord(reply)
-	if err != nil {
+	if len(h) == 0 {
+		return session.Record{}, false, nil
+	}
+	rec, renewed, err := parseRecord("load", h)
+	switch {
+	case err != nil:
 		return session.Record{}, false, err
+	case renewed:
+		return session.Record{}, false, fmt.Errorf("redisstore: load: %w", session.ErrRenewed)
 	}
 	return rec, true, nil
 }
 
-// Save applies ch to the session under id in one round trip (two with
-// WithWait). Setting or deleting the metadata fields "@c" and "@d" is
-// refused with session.ErrInvalidKey.
-func (s *Store) Save(ctx context.Context, id string, ch session.Change) error {
+// Create writes a new session in one round trip (two with WithWait). The
+// limits are checked here, before anything is sent.
+func (s *Store) Create(ctx context.Context, id string, rec session.Record, r session.Rules) error {
+	key, err := s.key(id)
+	if err != nil {
+		return fmt.Errorf("redisstore: create: %w", err)
+	}
+	if err := checkRules(r); err != nil {
+		return fmt.Errorf("redisstore: create: %w", err)
+	}
+	if rec.Created.UnixMilli() < 0 {
+		return fmt.Errorf("redisstore: create: created time %v is before 1970: %w", rec.Created, session.ErrInvalidOption)
+	}
+	ttl := r.TTL(session.Deadline(rec.Created, rec.Deadline, r.Absolute)).Milliseconds()
+	if ttl <= 0 {
+		return nil // born expired: there is nothing to keep
+	}
+	size := 0
+	for name, value := range rec.Values {
+		if metadata(name) {
+			return fmt.Errorf("redisstore: create: field %s is metadata: %w", name, session.ErrInvalidKey)
+		}
+		if r.MaxValue > 0 && len(name)+len(value) > r.MaxValue {
+			return fmt.Errorf("redisstore: create: value %q: %w", name, session.ErrTooLarge)
+		}
+		size += session.Size(name, value)
+	}
+	if r.MaxSize > 0 && size > r.MaxSize || r.MaxKeys > 0 && len(rec.Values) > r.MaxKeys {
+		return fmt.Errorf("redisstore: create: %w", session.ErrTooLarge)
+	}
+	args := make([]any, 0, 13+2*len(rec.Values))
+	args = append(args, ttl,
+		fieldCreated, rec.Created.UnixMilli(), fieldDeadline, rec.Deadline.UnixMilli(),
+		fieldTouched, r.Now.UnixMilli(), fieldSize, size, fieldCount, len(rec.Values))
+	if rec.User != "" {
+		args = append(args, fieldUser, rec.User)
+	}
+	for name, value := range rec.Values {
+		args = append(args, name, value)
+	}
+	_, err = s.run(ctx, "create", createScript, key, args, true)
+	return err
+}
+
+// Save applies ch in one round trip (two with WithWait). Setting or
+// deleting a metadata field is refused with session.ErrInvalidKey.
+func (s *Store) Save(ctx context.Context, id string, ch session.Change, r session.Rules) error {
 	key, err := s.key(id)
 	if err != nil {
 		return fmt.Errorf("redisstore: save: %w", err)
 	}
-	if ch.Idle < time.Millisecond {
-		return fmt.Errorf("redisstore: save: idle timeout %v is not positive: %w", ch.Idle, session.ErrInvalidOption)
+	if err := checkRules(r); err != nil {
+		return fmt.Errorf("redisstore: save: %w", err)
 	}
-	for name := range ch.Set {
-		if reserved(name) {
+	n := len(ch.Delete) + 2*len(ch.Set) + 2*len(ch.Append)
+	for _, elems := range ch.Append {
+		n += len(elems)
+	}
+	args := make([]any, 0, 12+n)
+	args = appendRules(args, r)
+	switch {
+	case ch.User == nil:
+		args = append(args, "", "")
+	case *ch.User == "":
+		args = append(args, "-", "")
+	default:
+		args = append(args, "=", *ch.User)
+	}
+	args = append(args, len(ch.Delete), len(ch.Set), len(ch.Append))
+	for _, name := range ch.Delete {
+		if metadata(name) {
 			return fmt.Errorf("redisstore: save: field %s is metadata: %w", name, session.ErrInvalidKey)
 		}
-	}
-	for _, name := range ch.Delete {
-		if reserved(name) {
-			return fmt.Errorf("redisstore: save: field %s is metadata: %w", name, session.ErrInvalidKey)
-		}
-	}
-	if ch.Create {
-		return s.create(ctx, key, ch)
-	}
-	return s.change(ctx, key, ch)
-}
-
-func (s *Store) create(ctx context.Context, key string, ch session.Change) error {
-	if ch.Created.UnixMilli() < 0 {
-		return fmt.Errorf("redisstore: save: created time %v is before 1970: %w", ch.Created, session.ErrInvalidOption)
-	}
-	ttl := session.TTL(ch.Now, ch.Deadline, ch.Idle).Milliseconds()
-	if ttl <= 0 {
-		return nil // born expired: there is nothing to keep
-	}
-	if ch.MaxSize > 0 && valuesSize(ch.Set) > ch.MaxSize {
-		return fmt.Errorf("redisstore: save: %w", session.ErrTooLarge)
-	}
-	args := make([]any, 0, 3+2*len(ch.Set))
-	args = append(args, ttl, ch.Created.UnixMilli(), ch.Deadline.UnixMilli())
-	for name, value := range ch.Set {
-		args = append(args, name, value)
-	}
-	_, err := s.write(ctx, createScript, key, args)
-	return err
-}
-
-func (s *Store) change(ctx context.Context, key string, ch session.Change) error {
-	args := make([]any, 0, 4+len(ch.Delete)+2*len(ch.Set))
-	args = append(args, ch.Now.UnixMilli(), ch.Idle.Milliseconds(), ch.MaxSize, len(ch.Delete))
-	for _, name := range ch.Delete {
 		args = append(args, name)
 	}
 	for name, value := range ch.Set {
+		if metadata(name) {
+			return fmt.Errorf("redisstore: save: field %s is metadata: %w", name, session.ErrInvalidKey)
+		}
 		args = append(args, name, value)
 	}
-	code, err := s.write(ctx, changeScript, key, args)
+	for name, elems := range ch.Append {
+		if metadata(name) {
+			return fmt.Errorf("redisstore: save: field %s is metadata: %w", name, session.ErrInvalidKey)
+		}
+		args = append(args, name, len(elems))
+		for _, e := range elems {
+			args = append(args, e)
+		}
+	}
+	// Appends are not idempotent: a retry after a lost reply would add twice.
+	reply, err := s.run(ctx, "save", saveScript, key, args, len(ch.Append) == 0)
 	if err != nil {
 		return err
 	}
-	switch code {
-	case changeSaved:
-		return nil
-	case changeNotFound:
-		return fmt.Errorf("redisstore: save: %w", session.ErrNotFound)
-	case changeTooLarge:
-		return fmt.Errorf("redisstore: save: %w", session.ErrTooLarge)
-	case changeCorrupt:
-		return fmt.Errorf("redisstore: save: metadata fields unreadable: %w", session.ErrCorrupt)
-	}
-	return fmt.Errorf("redisstore: save: unknown script reply %d: %w", code, session.ErrCorrupt)
+	code, _ := reply.(int64)
+	return replyErr("save", code)
 }
 
-// write runs a writing script under the call timeout and, with WithWait,
-// waits for the replicas on the connection that ran it. Its errors are
-// already classified.
-func (s *Store) write(ctx context.Context, script *redis.Script, key string, args []any) (int64, error) {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	if s.waitReplicas == 0 {
-		code, err := script.Run(ctx, s.rdb, []string{key}, args...).Int64()
-		if err != nil {
-			return 0, s.storeErr("save", err)
+// Touch extends the lifetime of the session under id, if it is still there.
+func (s *Store) Touch(ctx context.Context, id string, r session.Rules) error {
+	key, err := s.key(id)
+	if err != nil {
+		return fmt.Errorf("redisstore: touch: %w", err)
+	}
+	if err := checkRules(r); err != nil {
+		return fmt.Errorf("redisstore: touch: %w", err)
+	}
+	_, err = s.run(ctx, "touch", touchScript, key, appendRules(nil, r), true)
+	return err
+}
+
+// Take returns the session under id and leaves the renewal marker in its
+// place, in one round trip.
+func (s *Store) Take(ctx context.Context, id string, r session.Rules) (session.Record, bool, error) {
+	key, err := s.key(id)
+	if err != nil {
+		return session.Record{}, false, fmt.Errorf("redisstore: take: %w", err)
+	}
+	reply, err := s.run(ctx, "take", takeScript, key, []any{session.RenewGrace.Milliseconds()}, false)
+	if err != nil {
+		return session.Record{}, false, err
+	}
+	switch reply := reply.(type) {
+	case nil:
+		return session.Record{}, false, nil
+	case int64:
+		return session.Record{}, false, replyErr("take", reply)
+	case []any:
+		h, ok := pairs(reply)
+		if !ok {
+			return session.Record{}, false, fmt.Errorf("redisstore: take: unexpected reply: %w", session.ErrCorrupt)
 		}
-		return code, nil
+		rec, _, err := parseRecord("take", h)
+		return rec, err == nil, err
 	}
-	conn, err := s.pin(ctx, key)
-	if err != nil {
-		return 0, s.storeErr("save", err)
-	}
-	defer conn.Close()
-	code, err := script.Run(ctx, conn, []string{key}, args...).Int64()
-	if err != nil {
-		return 0, s.storeErr("save", err)
-	}
-	if code != changeSaved {
-		return code, nil // nothing was written
-	}
-	n, err := conn.Wait(ctx, s.waitReplicas, s.waitTimeout).Result()
-	if err != nil {
-		return 0, s.storeErr("save: wait", err)
-	}
-	if n < int64(s.waitReplicas) {
-		return 0, fmt.Errorf("redisstore: save: wait: %w: %d of %d replicas acknowledged", session.ErrUnavailable, n, s.waitReplicas)
-	}
-	return code, nil
+	return session.Record{}, false, fmt.Errorf("redisstore: take: unexpected reply %T: %w", reply, session.ErrCorrupt)
 }
 
-// pin returns a connection to the primary that holds key, so that WAIT
-// follows the script on the same connection.
-func (s *Store) pin(ctx context.Context, key string) (*redis.Conn, error) {
-	switch rdb := s.rdb.(type) {
-	case *redis.Client:
-		return rdb.Conn(), nil
-	case *redis.ClusterClient:
-		primary, err := rdb.MasterForKey(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		return primary.Conn(), nil
-	}
-	return nil, fmt.Errorf("cannot pin a connection on %T", s.rdb) // New refuses these
-}
-
-// Delete removes the session under id; a missing session is not an error.
+// Delete removes the session under id with one DEL (and a WAIT with
+// WithWait, so a logout survives a failover); a missing session is not an
+// error.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	key, err := s.key(id)
 	if err != nil {
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	if err := s.rdb.Del(ctx, key).Err(); err != nil {
-		return s.storeErr("delete", err)
+	return s.exec(ctx, "delete", key, func(ctx context.Context, c client) (bool, error) {
+		return true, c.Del(ctx, key).Err()
+	})
+}
+
+// Incr adds delta to the counter under key in one round trip. It is sent
+// with go-redis retries off: a retry after a lost reply would add twice.
+func (s *Store) Incr(ctx context.Context, id, key string, delta int64, r session.Rules) (int64, error) {
+	code, value, err := s.fieldOp(ctx, "incr", incrScript, id, key, r, false, delta)
+	switch {
+	case err != nil:
+		return 0, err
+	case code == replyNotCounter:
+		v, _ := value.(string)
+		return 0, &session.NotCounterError{Value: []byte(v)}
+	case code != replyOK:
+		return 0, replyErr("incr", code)
 	}
-	return nil
+	v, _ := value.(string)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: incr: reply %q: %w", v, session.ErrCorrupt)
+	}
+	return n, nil
+}
+
+// Pop removes the value under key and returns it, in one round trip, with
+// retries off: a retry after a lost reply would find nothing.
+func (s *Store) Pop(ctx context.Context, id, key string, r session.Rules) ([]byte, error) {
+	code, value, err := s.fieldOp(ctx, "pop", popScript, id, key, r, false)
+	if err == nil && code != replyOK {
+		err = replyErr("pop", code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := value.(string); ok {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+// Swap sets the value under key if it still equals old, in one round trip,
+// with retries off: a retry after a lost reply would report a conflict
+// with this very write.
+func (s *Store) Swap(ctx context.Context, id, key string, old, new []byte, r session.Rules) ([]byte, bool, error) {
+	flag := func(b []byte) string {
+		if b == nil {
+			return "0"
+		}
+		return "1"
+	}
+	code, value, err := s.fieldOp(ctx, "swap", swapScript, id, key, r, false, flag(old), old, flag(new), new)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case code == replyOK:
+		return new, true, nil
+	case code == replyConflict:
+		if v, ok := value.(string); ok {
+			return []byte(v), false, nil
+		}
+		return nil, false, nil
+	}
+	return nil, false, replyErr("swap", code)
+}
+
+// fieldOp runs a script that changes one field and replies {code, value}.
+func (s *Store) fieldOp(ctx context.Context, op string, script *script, id, field string, r session.Rules, idempotent bool, extra ...any) (int64, any, error) {
+	key, err := s.key(id)
+	if err != nil {
+		return 0, nil, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if err := checkRules(r); err != nil {
+		return 0, nil, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if metadata(field) {
+		return 0, nil, fmt.Errorf("redisstore: %s: field %s is metadata: %w", op, field, session.ErrInvalidKey)
+	}
+	args := append(appendRules(make([]any, 0, 8+len(extra)), r), field)
+	reply, err := s.run(ctx, op, script, key, append(args, extra...), idempotent)
+	if err != nil {
+		return 0, nil, err
+	}
+	parts, _ := reply.([]any)
+	if len(parts) == 0 {
+		return 0, nil, fmt.Errorf("redisstore: %s: unexpected reply: %w", op, session.ErrCorrupt)
+	}
+	code, _ := parts[0].(int64)
+	var value any
+	if len(parts) > 1 {
+		value = parts[1]
+	}
+	return code, value, nil
 }
 
 // Ping reports whether Redis answers. On a Cluster it pings every primary,
@@ -218,10 +329,64 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// appendRules appends ARGV[1..7] of the changing scripts.
+func appendRules(args []any, r session.Rules) []any {
+	return append(args, r.Now.UnixMilli(), r.Idle.Milliseconds(), r.Absolute.Milliseconds(),
+		r.TouchInterval.Milliseconds(), r.MaxSize, r.MaxKeys, r.MaxValue)
+}
+
+// checkRules refuses rules the scripts cannot work with.
+func checkRules(r session.Rules) error {
+	if r.Idle < time.Millisecond || r.Absolute < time.Millisecond {
+		return fmt.Errorf("lifetimes %v/%v are below 1ms: %w", r.Idle, r.Absolute, session.ErrInvalidOption)
+	}
+	if r.Now.UnixMilli() < 0 {
+		return fmt.Errorf("clock %v is before 1970: %w", r.Now, session.ErrInvalidOption)
+	}
+	return nil
+}
+
+// replyErr turns a script's reply code into the store's error.
+func replyErr(op string, code int64) error {
+	switch code {
+	case replyOK:
+		return nil
+	case replyNotFound:
+		return fmt.Errorf("redisstore: %s: %w", op, session.ErrNotFound)
+	case replyTooLarge:
+		return fmt.Errorf("redisstore: %s: %w", op, session.ErrTooLarge)
+	case replyCorrupt:
+		return fmt.Errorf("redisstore: %s: metadata fields unreadable: %w", op, session.ErrCorrupt)
+	case replyRenewed:
+		return fmt.Errorf("redisstore: %s: %w", op, session.ErrRenewed)
+	case replyOverflow:
+		return fmt.Errorf("redisstore: %s: %w: integer overflow", op, session.ErrDecode)
+	}
+	return fmt.Errorf("redisstore: %s: unknown script reply %d: %w", op, code, session.ErrCorrupt)
+}
+
 // bound gives ctx the call timeout unless it already ends sooner.
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, s.timeout)
+}
+
+var errNoPin = errors.New("cannot pin a connection")
+
+// TTL returns the lifetime the session under id has left (PTTL); zero or
+// less when there is none. It is meant for tests and tools.
+func (s *Store) TTL(ctx context.Context, id string) (time.Duration, error) {
+	key, err := s.key(id)
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: ttl: %w", err)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	d, err := s.rdb.PTTL(ctx, key).Result()
+	if err != nil {
+		return 0, s.storeErr("ttl", err)
+	}
+	return d, nil
 }

@@ -19,14 +19,17 @@ import (
 
 const idle = time.Hour
 
+// rules are Rules at now with an idle timeout of one hour, touches always
+// due and no limits.
+func rules(now time.Time) session.Rules {
+	return session.Rules{Now: now, Idle: idle, Absolute: 24 * time.Hour}
+}
+
 // create writes a new session with an idle timeout of one hour.
 func create(t *testing.T, s *redisstore.Store, id string, now, deadline time.Time, values map[string][]byte) {
 	t.Helper()
-	err := s.Save(t.Context(), id, session.Change{
-		Create: true, Now: now, Idle: idle, Created: now, Deadline: deadline, Set: values,
-	})
-	if err != nil {
-		t.Fatalf("Save(Create): %v", err)
+	if err := s.Create(t.Context(), id, session.Record{Created: now, Deadline: deadline, Values: values}, rules(now)); err != nil {
+		t.Fatalf("Create: %v", err)
 	}
 }
 
@@ -57,6 +60,15 @@ func hgetall(t *testing.T, rdb redis.UniversalClient, key string) map[string]str
 	return h
 }
 
+// size is what @s must hold for values.
+func size(values map[string][]byte) string {
+	n := 0
+	for k, v := range values {
+		n += session.Size(k, v)
+	}
+	return strconv.Itoa(n)
+}
+
 func TestLayout(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		s := newStore(t, rdb)
@@ -64,30 +76,119 @@ func TestLayout(t *testing.T) {
 		key := testPrefix + id
 		now := time.Now()
 		deadline := now.Add(12 * time.Hour)
-		values := map[string][]byte{"visits": []byte("j41"), "@user": []byte(`j"alice"`), "bin": {'m', 0, 0xff}}
-		create(t, s, id, now, deadline, values)
-
+		values := map[string][]byte{"visits": []byte("41"), "@user": []byte(`j"alice"`), "bin": {'m', 0, 0xff}}
+		err := s.Create(t.Context(), id, session.Record{Created: now, Deadline: deadline, User: "alice", Values: values}, rules(now))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if typ := rdb.Type(t.Context(), key).Val(); typ != "hash" {
 			t.Fatalf("TYPE %s = %q, want hash", key, typ)
 		}
+		ms := strconv.FormatInt(now.UnixMilli(), 10)
 		want := map[string]string{
-			"@c":     strconv.FormatInt(now.UnixMilli(), 10),
-			"@d":     strconv.FormatInt(deadline.UnixMilli(), 10),
-			"visits": "j41", "@user": `j"alice"`, "bin": "m\x00\xff",
+			"@c": ms, "@d": strconv.FormatInt(deadline.UnixMilli(), 10), "@t": ms,
+			"@s": size(values), "@n": "3", "@u": "alice",
+			"visits": "41", "@user": `j"alice"`, "bin": "m\x00\xff",
 		}
 		if got := hgetall(t, rdb, key); !maps.Equal(got, want) {
 			t.Fatalf("HGETALL = %q, want %q", got, want)
 		}
-
-		rec, found, err := s.Load(t.Context(), id, session.Touch{Now: now, Idle: idle, Interval: time.Minute})
+		rec, found, err := s.Load(t.Context(), id)
 		if err != nil || !found {
 			t.Fatalf("Load = found %v, %v", found, err)
 		}
-		if !rec.Created.Equal(time.UnixMilli(now.UnixMilli())) || !rec.Deadline.Equal(time.UnixMilli(deadline.UnixMilli())) {
-			t.Fatalf("Created, Deadline = %v, %v; want %v, %v (ms)", rec.Created, rec.Deadline, now, deadline)
+		if !rec.Created.Equal(time.UnixMilli(now.UnixMilli())) || !rec.Deadline.Equal(time.UnixMilli(deadline.UnixMilli())) || rec.User != "alice" {
+			t.Fatalf("Load = %+v", rec)
 		}
 		if !maps.EqualFunc(rec.Values, values, bytes.Equal) {
 			t.Fatalf("Values = %q, want %q", rec.Values, values)
+		}
+	})
+}
+
+// TestRunningSize checks that @s and @n follow every kind of change
+// exactly, though no script ever reads the whole hash to count them.
+func TestRunningSize(t *testing.T) {
+	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
+		s := newStore(t, rdb)
+		id := newID(t, rdb)
+		key := testPrefix + id
+		now := time.Now()
+		values := map[string][]byte{"a": []byte("j1"), "b": []byte("j22")}
+		create(t, s, id, now, now.Add(time.Hour), values)
+		r := rules(now)
+		steps := []func() error{
+			func() error {
+				return s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"a": []byte("j11111"), "c": []byte("j3")}, Delete: []string{"b", "zz"}}, r)
+			},
+			func() error {
+				return s.Save(t.Context(), id, session.Change{Append: map[string][][]byte{"l": {[]byte("jx")}, "c": {[]byte("jy")}}}, r)
+			},
+			func() error { _, err := s.Incr(t.Context(), id, "n", 999, r); return err },
+			func() error { _, err := s.Incr(t.Context(), id, "n", 1, r); return err },
+			func() error { _, err := s.Pop(t.Context(), id, "l", r); return err },
+			func() error { _, _, err := s.Swap(t.Context(), id, "a", []byte("j11111"), []byte("j2"), r); return err },
+			func() error {
+				_, _, err := s.Swap(t.Context(), id, "c", hgetallBytes(t, rdb, key, "c"), nil, r)
+				return err
+			},
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			h := hgetall(t, rdb, key)
+			vals := map[string][]byte{}
+			for k, v := range h {
+				if !strings.HasPrefix(k, "@") {
+					vals[k] = []byte(v)
+				}
+			}
+			if h["@s"] != size(vals) || h["@n"] != strconv.Itoa(len(vals)) {
+				t.Fatalf("step %d: @s %s, @n %s; the values %q make %s, %d", i, h["@s"], h["@n"], vals, size(vals), len(vals))
+			}
+		}
+	})
+}
+
+func hgetallBytes(t *testing.T, rdb redis.UniversalClient, key, field string) []byte {
+	return []byte(hgetall(t, rdb, key)[field])
+}
+
+// TestLayout1 checks sessions written by sesskit 0.1 (only @c and @d, the
+// user as the value "@user"): they load, and their first change counts
+// them once and moves them to layout 2.
+func TestLayout1(t *testing.T) {
+	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
+		s := newStore(t, rdb)
+		id := newID(t, rdb)
+		key := testPrefix + id
+		now := time.Now()
+		err := rdb.HSet(t.Context(), key, "@c", now.UnixMilli(), "@d", now.Add(time.Hour).UnixMilli(),
+			"@user", `j"alice"`, "cart", `j[1,2]`).Err()
+		if err == nil {
+			err = rdb.PExpire(t.Context(), key, time.Minute).Err()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, found, err := s.Load(t.Context(), id)
+		if err != nil || !found || string(rec.Values["@user"]) != `j"alice"` || string(rec.Values["cart"]) != "j[1,2]" {
+			t.Fatalf("Load of a layout 1 session = %+v, %v, %v", rec, found, err)
+		}
+		if !rec.Touched.IsZero() {
+			t.Fatalf("Touched = %v, want zero (never recorded: the next change touches)", rec.Touched)
+		}
+		if err := s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"x": []byte("j1")}}, rules(time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		h := hgetall(t, rdb, key)
+		want := size(map[string][]byte{"@user": []byte(`j"alice"`), "cart": []byte("j[1,2]"), "x": []byte("j1")})
+		if h["@s"] != want || h["@n"] != "3" || h["@t"] == "" {
+			t.Fatalf("after the first change: %q; want @s %s, @n 3, @t set", h, want)
+		}
+		if d := pttl(t, rdb, key); d <= time.Minute {
+			t.Fatalf("PTTL = %v: the first change did not touch", d)
 		}
 	})
 }
@@ -134,19 +235,24 @@ func TestManyFields(t *testing.T) {
 		}
 		create(t, s, id, now, now.Add(time.Hour), values)
 
-		ch := session.Change{Now: now, Idle: idle, MaxSize: 1 << 20, Set: map[string][]byte{}}
+		ch := session.Change{Set: map[string][]byte{}}
 		for i := range n / 2 {
 			ch.Delete = append(ch.Delete, fmt.Sprintf("k%d", i))
 			ch.Set[fmt.Sprintf("new%d", i)] = []byte("jx")
 			delete(values, fmt.Sprintf("k%d", i))
 			values[fmt.Sprintf("new%d", i)] = []byte("jx")
 		}
-		if err := s.Save(t.Context(), id, ch); err != nil {
+		r := rules(now)
+		r.MaxSize = 1 << 20
+		if err := s.Save(t.Context(), id, ch, r); err != nil {
 			t.Fatalf("Save: %v", err)
 		}
-		rec, _, err := s.Load(t.Context(), id, session.Touch{Now: now, Idle: idle, Interval: time.Minute})
+		rec, _, err := s.Load(t.Context(), id)
 		if err != nil || !maps.EqualFunc(rec.Values, values, bytes.Equal) {
 			t.Fatalf("Load = %d values, %v; want %d values", len(rec.Values), err, len(values))
+		}
+		if _, found, err := s.Take(t.Context(), id, r); !found || err != nil {
+			t.Fatalf("Take of %d values = %v, %v", n, found, err)
 		}
 	})
 }
@@ -158,24 +264,25 @@ func TestTTL(t *testing.T) {
 		tests := []struct {
 			name     string
 			deadline time.Duration // from now
-			change   bool          // a Save without Create after the create
+			interval time.Duration // touch interval of a change after the create; 0: no change
 			min, max time.Duration // bounds of PTTL afterwards
 		}{
-			{"create", 12 * time.Hour, false, 0, idle},
-			{"create capped by deadline", 10 * time.Second, false, 0, 10 * time.Second},
-			{"change extends", 12 * time.Hour, true, 5 * time.Second, idle},
-			{"change capped by deadline", 10 * time.Second, true, 5 * time.Second, 10 * time.Second},
+			{"create", 12 * time.Hour, -1, 0, idle},
+			{"create capped by deadline", 10 * time.Second, -1, 0, 10 * time.Second},
+			{"due change extends", 12 * time.Hour, 0, 5 * time.Second, idle},
+			{"due change capped by deadline", 10 * time.Second, 0, 5 * time.Second, 10 * time.Second},
+			{"change within the interval does not", 12 * time.Hour, time.Hour, 0, 5 * time.Second},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				id := newID(t, rdb)
 				key := testPrefix + id
 				create(t, s, id, now, now.Add(tt.deadline), nil)
-				if tt.change {
-					// Age the session, then expect the change to restore its lifetime.
-					rdb.PExpire(t.Context(), key, 5*time.Second)
-					err := s.Save(t.Context(), id, session.Change{Now: time.Now(), Idle: idle, Set: map[string][]byte{"k": []byte("jv")}})
-					if err != nil {
+				if tt.interval >= 0 {
+					rdb.PExpire(t.Context(), key, 5*time.Second) // age the session
+					r := rules(time.Now())
+					r.TouchInterval = tt.interval
+					if err := s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"k": []byte("jv")}}, r); err != nil {
 						t.Fatalf("Save: %v", err)
 					}
 				}
@@ -187,64 +294,43 @@ func TestTTL(t *testing.T) {
 	})
 }
 
-func TestTouch(t *testing.T) {
+// TestLoadsNeverWrite checks with keyspace notifications that loads write
+// nothing, and that writes touch only when due.
+func TestLoadsNeverWrite(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		s := newStore(t, rdb)
 		id := newID(t, rdb)
 		key := testPrefix + id
 		now := time.Now()
 		create(t, s, id, now, now.Add(12*time.Hour), map[string][]byte{"k": []byte("jv")})
-		// Ten minutes of the hour used.
-		if err := rdb.PExpire(t.Context(), key, 50*time.Minute).Err(); err != nil {
-			t.Fatal(err)
-		}
 		events := keyEvents(t, rdb, key)
-
-		for range 5 { // within the interval: no write at all
-			rec, found, err := s.Load(t.Context(), id, session.Touch{Now: time.Now(), Idle: idle, Interval: 11 * time.Minute})
-			if err != nil || !found {
+		for range 5 {
+			if _, found, err := s.Load(t.Context(), id); err != nil || !found {
 				t.Fatalf("Load = found %v, %v", found, err)
 			}
-			if rec.TTL > 50*time.Minute {
-				t.Fatalf("Record.TTL = %v, touched within the interval", rec.TTL)
-			}
 		}
-		if d := pttl(t, rdb, key); d > 50*time.Minute {
-			t.Fatalf("PTTL = %v after loads within the interval", d)
+		// A change within the touch interval: its events come right after
+		// any the loads made.
+		r := rules(time.Now())
+		r.TouchInterval = time.Hour
+		if err := s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"k": []byte("jw")}}, r); err != nil {
+			t.Fatal(err)
 		}
-		// A write whose events come right after any the loads made.
-		if err := s.Save(t.Context(), id, session.Change{Now: time.Now(), Idle: idle, Set: map[string][]byte{"k": []byte("jw")}}); err != nil {
+		if got := nextEvents(t, events, 1); got[0] != "hset" {
+			t.Fatalf("keyspace events = %q, want [hset] (the loads wrote)", got)
+		}
+		if err := s.Touch(t.Context(), id, r); err != nil {
 			t.Fatal(err)
 		}
 		if got := nextEvents(t, events, 2); got[0] != "hset" || got[1] != "expire" {
-			t.Fatalf("keyspace events = %q, want [hset expire] (loads within the interval wrote)", got)
+			t.Fatalf("keyspace events = %q, want [hset expire] (touch)", got)
 		}
-
-		rdb.PExpire(t.Context(), key, 50*time.Minute)
-		rec, _, err := s.Load(t.Context(), id, session.Touch{Now: time.Now(), Idle: idle, Interval: 9 * time.Minute})
-		if err != nil {
+		r.TouchInterval = 0
+		if err := s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"k": []byte("jx")}}, r); err != nil {
 			t.Fatal(err)
 		}
-		if rec.TTL != idle {
-			t.Fatalf("Record.TTL = %v after a touch, want %v", rec.TTL, idle)
-		}
-		if d := pttl(t, rdb, key); d <= 50*time.Minute {
-			t.Fatalf("PTTL = %v, not touched past the interval", d)
-		}
-		if got := nextEvents(t, events, 2); got[0] != "expire" || got[1] != "expire" {
-			t.Fatalf("keyspace events = %q, want [expire expire] (test PEXPIRE, touch)", got)
-		}
-
-		// The touch is capped by the deadline.
-		id2 := newID(t, rdb)
-		create(t, s, id2, now, now.Add(30*time.Minute), nil)
-		rdb.PExpire(t.Context(), testPrefix+id2, 20*time.Minute)
-		rec, _, err = s.Load(t.Context(), id2, session.Touch{Now: time.Now(), Idle: idle, Interval: 5 * time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := pttl(t, rdb, testPrefix+id2); d <= 20*time.Minute || d > 30*time.Minute || rec.TTL > 30*time.Minute {
-			t.Fatalf("PTTL = %v, Record.TTL = %v, want in (20m, 30m]", d, rec.TTL)
+		if got := nextEvents(t, events, 2); got[0] != "hset" || got[1] != "expire" {
+			t.Fatalf("keyspace events = %q, want [hset expire] (a due change)", got)
 		}
 	})
 }
@@ -259,12 +345,11 @@ func TestConcurrentSavesAllSurvive(t *testing.T) {
 		const n = 50
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
+		r := rules(now)
+		r.MaxSize = 1 << 20
 		for i := range n {
 			wg.Go(func() {
-				errs <- s.Save(t.Context(), id, session.Change{
-					Now: time.Now(), Idle: idle, MaxSize: 1 << 20,
-					Set: map[string][]byte{fmt.Sprintf("k%02d", i): fmt.Appendf(nil, "j%d", i)},
-				})
+				errs <- s.Save(t.Context(), id, session.Change{Set: map[string][]byte{fmt.Sprintf("k%02d", i): fmt.Appendf(nil, "j%d", i)}}, r)
 			})
 		}
 		wg.Wait()
@@ -274,7 +359,7 @@ func TestConcurrentSavesAllSurvive(t *testing.T) {
 				t.Fatalf("Save: %v", err)
 			}
 		}
-		rec, found, err := s.Load(t.Context(), id, session.Touch{Now: time.Now(), Idle: idle, Interval: time.Minute})
+		rec, found, err := s.Load(t.Context(), id)
 		if err != nil || !found {
 			t.Fatalf("Load = found %v, %v", found, err)
 		}
@@ -286,111 +371,42 @@ func TestConcurrentSavesAllSurvive(t *testing.T) {
 				t.Errorf("k%02d = %q, want %q", i, got, want)
 			}
 		}
+		if h := hgetall(t, rdb, testPrefix+id); h["@n"] != strconv.Itoa(n+1) {
+			t.Fatalf("@n = %s after concurrent saves, want %d", h["@n"], n+1)
+		}
 	})
 }
 
-func TestNoResurrection(t *testing.T) {
+// TestRefusedChangesWriteNothing: a change refused for its size leaves the
+// hash and its TTL as they were.
+func TestRefusedChangesWriteNothing(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		s := newStore(t, rdb)
 		now := time.Now()
-		set := map[string][]byte{"k": []byte("jv")}
-		tests := []struct {
-			name string
-			kill func(t *testing.T, id string) // ends the session
-			now  time.Time                     // the clock of the Save that follows
-		}{
-			{"deleted", func(t *testing.T, id string) {
-				if err := s.Delete(t.Context(), id); err != nil {
-					t.Fatal(err)
-				}
-			}, now},
-			{"never existed", func(*testing.T, string) {}, now},
-			{"deadline passed", func(*testing.T, string) {}, now.Add(time.Hour + time.Millisecond)},
+		three := map[string][]byte{"k1": []byte("j1234567"), "k2": []byte("j1234567"), "k3": []byte("j1234567")}
+		r := rules(now)
+		r.MaxSize = 3 * session.Size("k1", three["k1"])
+		refused := []session.Change{
+			{Set: map[string][]byte{"k4": []byte("j")}},
+			{Set: map[string][]byte{"k1": []byte("j12345678")}},
+			{Delete: []string{"k9"}, Set: map[string][]byte{"k4": []byte("j1234567")}},
+			{Append: map[string][][]byte{"k1": {[]byte("j")}}},
 		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				id := newID(t, rdb)
-				if tt.name != "never existed" {
-					create(t, s, id, now, now.Add(time.Hour), set)
-				}
-				tt.kill(t, id)
-				err := s.Save(t.Context(), id, session.Change{Now: tt.now, Idle: idle, Set: set})
-				if !errors.Is(err, session.ErrNotFound) {
-					t.Fatalf("Save = %v, want ErrNotFound", err)
-				}
-				if exists(t, rdb, testPrefix+id) {
-					t.Fatal("the session is back")
-				}
-			})
-		}
-		t.Run("load past the deadline", func(t *testing.T) {
+		for i, ch := range refused {
 			id := newID(t, rdb)
-			create(t, s, id, now, now.Add(time.Hour), set)
-			_, found, err := s.Load(t.Context(), id, session.Touch{Now: now.Add(time.Hour), Idle: idle})
-			if err != nil || found {
-				t.Fatalf("Load = found %v, %v; want absent", found, err)
+			key := testPrefix + id
+			create(t, s, id, now, now.Add(time.Hour), three)
+			rdb.PExpire(t.Context(), key, 5*time.Second)
+			before := hgetall(t, rdb, key)
+			if err := s.Save(t.Context(), id, ch, r); !errors.Is(err, session.ErrTooLarge) {
+				t.Fatalf("change %d: Save = %v, want ErrTooLarge", i, err)
 			}
-			if exists(t, rdb, testPrefix+id) {
-				t.Fatal("a session past its deadline was kept")
+			if after := hgetall(t, rdb, key); !maps.Equal(after, before) {
+				t.Fatalf("change %d: a refused Save changed the hash: %q -> %q", i, before, after)
 			}
-		})
-		t.Run("delete missing", func(t *testing.T) {
-			if err := s.Delete(t.Context(), newID(t, rdb)); err != nil {
-				t.Fatalf("Delete = %v", err)
+			if d := pttl(t, rdb, key); d > 5*time.Second {
+				t.Fatalf("change %d: a refused Save extended the TTL to %v", i, d)
 			}
-		})
-	})
-}
-
-func TestMaxSize(t *testing.T) {
-	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
-		s := newStore(t, rdb)
-		now := time.Now()
-		// Values of 10 bytes: field "kN" (2) + 8 bytes. The metadata never counts.
-		val := func() []byte { return []byte("j1234567") }
-		three := map[string][]byte{"k1": val(), "k2": val(), "k3": val()}
-		tests := []struct {
-			name    string
-			initial map[string][]byte // nil: the change is a create
-			ch      session.Change
-			wantErr error
-		}{
-			{"create at limit", nil, session.Change{MaxSize: 30, Set: three}, nil},
-			{"create over", nil, session.Change{MaxSize: 29, Set: three}, session.ErrTooLarge},
-			{"change at limit", map[string][]byte{"k1": val(), "k2": val()}, session.Change{MaxSize: 30, Set: map[string][]byte{"k3": val()}}, nil},
-			{"change over", map[string][]byte{"k1": val(), "k2": val()}, session.Change{MaxSize: 29, Set: map[string][]byte{"k3": val()}}, session.ErrTooLarge},
-			{"overwrite counts once", three, session.Change{MaxSize: 30, Set: map[string][]byte{"k1": val()}}, nil},
-			{"delete makes room", three, session.Change{MaxSize: 30, Delete: []string{"k1"}, Set: map[string][]byte{"k4": val()}}, nil},
-			{"delete missing makes none", three, session.Change{MaxSize: 30, Delete: []string{"k9"}, Set: map[string][]byte{"k4": val()}}, session.ErrTooLarge},
-			{"no limit", three, session.Change{Set: map[string][]byte{"k4": bytes.Repeat([]byte("j"), 1<<16)}}, nil},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				id := newID(t, rdb)
-				key := testPrefix + id
-				ch := tt.ch
-				ch.Now, ch.Idle = now, idle
-				if tt.initial == nil {
-					ch.Create, ch.Created, ch.Deadline = true, now, now.Add(time.Hour)
-				} else {
-					create(t, s, id, now, now.Add(time.Hour), tt.initial)
-					rdb.PExpire(t.Context(), key, 5*time.Second)
-				}
-				before := hgetall(t, rdb, key)
-				err := s.Save(t.Context(), id, ch)
-				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
-					t.Fatalf("Save = %v, want %v", err, tt.wantErr)
-				}
-				if err == nil {
-					return
-				}
-				if after := hgetall(t, rdb, key); !maps.Equal(after, before) {
-					t.Fatalf("a refused Save changed the hash: %q -> %q", before, after)
-				}
-				if d := pttl(t, rdb, key); d > 5*time.Second {
-					t.Fatalf("a refused Save extended the TTL to %v", d)
-				}
-			})
 		}
 	})
 }
@@ -404,20 +420,27 @@ func TestCorrupt(t *testing.T) {
 		tests := []struct {
 			name  string
 			write func(ctx context.Context, key string) error
+			load  bool // Load returns it as found: only the engine can tell
 		}{
-			{"string key", func(ctx context.Context, key string) error { return rdb.Set(ctx, key, "x", time.Minute).Err() }},
-			{"list key", func(ctx context.Context, key string) error { return rdb.RPush(ctx, key, "x").Err() }},
-			{"values only", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "k", "jv").Err() }},
-			{"no deadline", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", ms, "k", "jv").Err() }},
-			{"no created", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@d", later).Err() }},
+			{"string key", func(ctx context.Context, key string) error { return rdb.Set(ctx, key, "x", time.Minute).Err() }, false},
+			{"list key", func(ctx context.Context, key string) error { return rdb.RPush(ctx, key, "x").Err() }, false},
+			{"values only", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "k", "jv").Err() }, false},
+			{"no deadline", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", ms, "k", "jv").Err() }, false},
+			{"no created", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@d", later).Err() }, false},
 			{"garbage created", func(ctx context.Context, key string) error {
 				return rdb.HSet(ctx, key, "@c", "yesterday", "@d", later).Err()
-			}},
-			{"garbage deadline", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", ms, "@d", "1e13").Err() }},
+			}, false},
+			{"garbage deadline", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", ms, "@d", "1e13").Err() }, false},
 			{"signed deadline", func(ctx context.Context, key string) error {
 				return rdb.HSet(ctx, key, "@c", ms, "@d", "+"+later).Err()
-			}},
-			{"empty created", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", "", "@d", later).Err() }},
+			}, false},
+			{"empty created", func(ctx context.Context, key string) error { return rdb.HSet(ctx, key, "@c", "", "@d", later).Err() }, false},
+			{"created after deadline", func(ctx context.Context, key string) error {
+				return rdb.HSet(ctx, key, "@c", later, "@d", ms).Err()
+			}, true},
+			{"created in the future", func(ctx context.Context, key string) error {
+				return rdb.HSet(ctx, key, "@c", strconv.FormatInt(now.Add(time.Hour).UnixMilli(), 10), "@d", strconv.FormatInt(now.Add(2*time.Hour).UnixMilli(), 10)).Err()
+			}, true},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -427,26 +450,34 @@ func TestCorrupt(t *testing.T) {
 					t.Fatal(err)
 				}
 				dump := rdb.Dump(t.Context(), key).Val()
-
-				rec, found, err := s.Load(t.Context(), id, session.Touch{Now: now, Idle: idle, Interval: time.Minute})
-				if !errors.Is(err, session.ErrCorrupt) || found || rec.Values != nil {
+				rec, found, err := s.Load(t.Context(), id)
+				if !tt.load && (!errors.Is(err, session.ErrCorrupt) || found || rec.Values != nil) {
 					t.Fatalf("Load = %v, %v, %v; want ErrCorrupt and nothing", rec, found, err)
 				}
-				err = s.Save(t.Context(), id, session.Change{Now: now, Idle: idle, Set: map[string][]byte{"k": []byte("jw")}})
-				if !errors.Is(err, session.ErrCorrupt) {
-					t.Fatalf("Save = %v, want ErrCorrupt", err)
+				for _, op := range []func() error{
+					func() error {
+						return s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"k": []byte("jw")}}, rules(now))
+					},
+					func() error { _, err := s.Incr(t.Context(), id, "n", 1, rules(now)); return err },
+				} {
+					err := op()
+					if !errors.Is(err, session.ErrCorrupt) {
+						t.Fatalf("change = %v, want ErrCorrupt", err)
+					}
+					if strings.Contains(err.Error(), id) {
+						t.Fatalf("error %q contains the id", err)
+					}
 				}
 				if rdb.Dump(t.Context(), key).Val() != dump {
 					t.Fatal("corrupt data was changed")
-				}
-				if strings.Contains(err.Error(), id) {
-					t.Fatalf("error %q contains the id", err)
 				}
 			})
 		}
 	})
 }
 
+// TestRoundTrips checks that every Store call is one command on the wire
+// (one round trip), each with a deadline.
 func TestRoundTrips(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		var c counter
@@ -454,25 +485,39 @@ func TestRoundTrips(t *testing.T) {
 		s := newStore(t, rdb)
 		id := newID(t, rdb)
 		now := time.Now()
+		r := rules(now)
+		r.MaxSize = 4096
 		// Warm the script cache so that counts do not include EVAL after NOSCRIPT.
 		create(t, s, id, now, now.Add(time.Hour), nil)
-		s.Load(t.Context(), id, session.Touch{Now: now, Idle: idle})
-		s.Save(t.Context(), id, session.Change{Now: now, Idle: idle})
-
+		warm := []func(ctx context.Context) error{
+			func(ctx context.Context) error { return s.Save(ctx, id, session.Change{}, r) },
+			func(ctx context.Context) error { _, err := s.Incr(ctx, id, "w", 1, r); return err },
+			func(ctx context.Context) error { _, err := s.Pop(ctx, id, "w", r); return err },
+			func(ctx context.Context) error { _, _, err := s.Swap(ctx, id, "w", nil, nil, r); return err },
+			func(ctx context.Context) error { return s.Touch(ctx, id, r) },
+			func(ctx context.Context) error { _, _, err := s.Take(ctx, newID(t, rdb), r); return err },
+		}
+		for _, w := range warm {
+			if err := w(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		ops := []struct {
 			name string
 			do   func(ctx context.Context) error
 		}{
 			{"create", func(ctx context.Context) error {
-				return s.Save(ctx, id, session.Change{Create: true, Now: now, Idle: idle, Created: now, Deadline: now.Add(time.Hour), Set: map[string][]byte{"a": []byte("j1")}})
+				return s.Create(ctx, id, session.Record{Created: now, Deadline: now.Add(time.Hour), Values: map[string][]byte{"a": []byte("j1")}}, r)
 			}},
-			{"load", func(ctx context.Context) error {
-				_, _, err := s.Load(ctx, id, session.Touch{Now: time.Now(), Idle: idle, Interval: 0})
-				return err
+			{"load", func(ctx context.Context) error { _, _, err := s.Load(ctx, id); return err }},
+			{"save", func(ctx context.Context) error {
+				return s.Save(ctx, id, session.Change{Set: map[string][]byte{"b": []byte("j2")}, Delete: []string{"a"}}, r)
 			}},
-			{"change", func(ctx context.Context) error {
-				return s.Save(ctx, id, session.Change{Now: now, Idle: idle, MaxSize: 4096, Set: map[string][]byte{"b": []byte("j2")}, Delete: []string{"a"}})
-			}},
+			{"incr", func(ctx context.Context) error { _, err := s.Incr(ctx, id, "n", 1, r); return err }},
+			{"pop", func(ctx context.Context) error { _, err := s.Pop(ctx, id, "b", r); return err }},
+			{"swap", func(ctx context.Context) error { _, _, err := s.Swap(ctx, id, "c", nil, []byte("j3"), r); return err }},
+			{"touch", func(ctx context.Context) error { return s.Touch(ctx, id, r) }},
+			{"take", func(ctx context.Context) error { _, _, err := s.Take(ctx, id, r); return err }},
 			{"delete", func(ctx context.Context) error { return s.Delete(ctx, id) }},
 		}
 		for _, op := range ops {
@@ -490,6 +535,9 @@ func TestRoundTrips(t *testing.T) {
 	})
 }
 
+// TestWait checks that every write, deletes and renewals included, waits
+// for a replica with WithWait, so a logout cannot come undone in a
+// failover, and that refused writes do not wait.
 func TestWait(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		s := newStore(t, rdb, redisstore.WithWait(1, 200*time.Millisecond))
@@ -497,20 +545,32 @@ func TestWait(t *testing.T) {
 		key := testPrefix + id
 		info := primaryFor(t, rdb, key).Info(t.Context(), "replication").Val()
 		hasReplica := !strings.Contains(info, "connected_slaves:0")
-
+		check := func(what string, err error) {
+			t.Helper()
+			if hasReplica && err != nil {
+				t.Fatalf("%s with a replica = %v", what, err)
+			}
+			if !hasReplica && !errors.Is(err, session.ErrUnavailable) {
+				t.Fatalf("%s without replicas = %v, want ErrUnavailable", what, err)
+			}
+		}
 		now := time.Now()
-		err := s.Save(t.Context(), id, session.Change{Create: true, Now: now, Idle: idle, Created: now, Deadline: now.Add(time.Hour)})
-		if hasReplica && err != nil {
-			t.Fatalf("Save with a replica = %v", err)
-		}
-		if !hasReplica && !errors.Is(err, session.ErrUnavailable) {
-			t.Fatalf("Save without replicas = %v, want ErrUnavailable", err)
-		}
+		r := rules(now)
+		check("Create", s.Create(t.Context(), id, session.Record{Created: now, Deadline: now.Add(time.Hour)}, r))
 		if !exists(t, rdb, key) {
 			t.Fatal("the write is not on the primary")
 		}
+		check("Save", s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"a": []byte("j1")}}, r))
+		_, err := s.Incr(t.Context(), id, "n", 1, r)
+		check("Incr", err)
+		_, _, err = s.Take(t.Context(), id, r)
+		check("Take", err)
+		check("Delete", s.Delete(t.Context(), id))
+		if exists(t, rdb, key) {
+			t.Fatal("the delete is not on the primary")
+		}
 		// Nothing written, nothing to wait for.
-		err = s.Save(t.Context(), newID(t, rdb), session.Change{Now: now, Idle: idle})
+		err = s.Save(t.Context(), newID(t, rdb), session.Change{}, r)
 		if !errors.Is(err, session.ErrNotFound) {
 			t.Fatalf("Save of a missing session = %v, want ErrNotFound", err)
 		}

@@ -20,7 +20,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sesskit/sesskit/core/redisstore"
-	"github.com/sesskit/sesskit/core/session"
 )
 
 // TestTLS runs a session through a rediss:// URL (ParseURL) to a private
@@ -79,7 +78,7 @@ func TestTLS(t *testing.T) {
 	_, id := newToken(t)
 	now := time.Now()
 	create(t, s, id, now, now.Add(time.Hour), map[string][]byte{"a": []byte("j1")})
-	rec, found, err := s.Load(t.Context(), id, session.Touch{Now: now, Idle: time.Hour})
+	rec, found, err := s.Load(t.Context(), id)
 	if err != nil || !found || string(rec.Values["a"]) != "j1" {
 		t.Fatalf("Load over TLS = %v, %v, %v", rec.Values, found, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -30,7 +31,7 @@ func BenchmarkMiddleware(b *testing.B) {
 			_ = s.Set("key7", v)
 		},
 	}
-	create := m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	create := sesshttp.Middleware(m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		for k, v := range values {
 			_ = session.FromContext(r.Context()).Set(k, v)
 		}
@@ -40,7 +41,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	cookie := rec.Result().Cookies()[0]
 	for name, f := range cases {
 		b.Run(name, func(b *testing.B) {
-			h := m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { f(session.FromContext(r.Context())) }))
+			h := sesshttp.Middleware(m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { f(session.FromContext(r.Context())) }))
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			req.AddCookie(cookie)
 			b.ReportAllocs()

@@ -4,15 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"time"
 )
 
 // Commit saves what the request changed and writes the token headers through
 // the carrier. Adapters call it once, before the response headers leave;
-// later calls do nothing. An unchanged session costs no store call; a
-// changed one costs one (a renewed one, two).
+// later calls do nothing, and the session refuses changes from then on
+// (ErrCommitted). An unchanged session costs no store call (a read one, a
+// touch now and then); a changed one costs one; a renewed one, two.
 //
-// It returns the load error of a fail-closed session, so the adapter can
-// answer with its error handler instead of a response built on missing data.
+// It returns the error the request must fail with, for the adapter's error
+// handler: a load error of a fail-closed session, a store failure of
+// Destroy or of a same-key operation, or the save's own failure. In degraded
+// mode an unreachable store is logged and the changes are dropped instead.
 func (s *Session) Commit(ctx context.Context) error {
 	if s.m == nil {
 		return nil
@@ -24,17 +29,57 @@ func (s *Session) Commit(ctx context.Context) error {
 	}
 	s.done = true
 	switch {
+	case s.failed != nil:
+		return s.failed
 	case s.loadErr != nil:
 		return s.loadErr
 	case s.status == StatusDegraded:
+		if s.changed() {
+			s.m.cfg.logger.Warn("session: degraded session, changes dropped")
+		}
 		return nil
-	case s.token != "" && s.renew:
-		return s.saveRenewed(ctx)
-	case s.token != "":
-		return s.saveDelta(ctx)
-	default:
-		return s.saveNew(ctx)
 	}
+	err := s.save(ctx)
+	if err != nil && s.m.cfg.degraded && errors.Is(err, ErrUnavailable) {
+		s.m.cfg.logger.Error("session: store unreachable, changes dropped (degraded mode)", "error", err)
+		return nil
+	}
+	return err
+}
+
+// CommitHijacked is Commit for a response whose headers the client never
+// sees: the handler hijacked the connection (a WebSocket upgrade, say).
+// When the commit would have to send a new or renewed token it refuses
+// with ErrHijacked, saving nothing and leaving the session uncommitted, so
+// the handler can still answer normally. Otherwise it commits; expiring a
+// stale token is skipped, as no header can reach the client.
+func (s *Session) CommitHijacked(ctx context.Context) error {
+	if s.m == nil {
+		return nil
+	}
+	s.mu.Lock()
+	refuse := !s.done && s.failed == nil && s.loadErr == nil && s.status != StatusDegraded && !s.superseded &&
+		(s.token != "" && s.renew || s.token == "" && (len(s.set) > 0 || len(s.appends) > 0 || s.newUser != nil && *s.newUser != ""))
+	s.sentToken = false // nothing can expire it
+	s.mu.Unlock()
+	if refuse {
+		return ErrHijacked
+	}
+	return s.Commit(ctx)
+}
+
+// Run calls next, and discards the session if next panics or calls
+// runtime.Goexit; the panic goes on untouched, with its own stack, to
+// whoever recovers it. Adapters run the handler chain through it.
+func (s *Session) Run(next func()) {
+	returned := false
+	defer func() {
+		if !returned {
+			s.Discard()
+		}
+	}()
+	next()
+	returned = true
 }
 
 // Discard drops the request's changes: a later Commit writes nothing. The
@@ -49,95 +94,216 @@ func (s *Session) Discard() {
 	s.mu.Unlock()
 }
 
-// saveDelta writes only the changed fields. If the stored session vanished
+// changed reports whether the request changed anything Commit would save.
+func (s *Session) changed() bool {
+	return len(s.set) > 0 || len(s.del) > 0 || len(s.appends) > 0 || s.newUser != nil || s.renew
+}
+
+// save writes the request's changes. The caller holds s.mu.
+func (s *Session) save(ctx context.Context) error {
+	switch {
+	case s.superseded:
+		// The client already holds a newer token: answering one, or
+		// expiring it, would log it out.
+		if s.changed() {
+			return fmt.Errorf("session: save: %w", ErrRenewed)
+		}
+		return nil
+	case s.token == "":
+		return s.saveNew(ctx)
+	case s.renew:
+		return s.saveRenewed(ctx)
+	}
+	return s.saveDelta(ctx)
+}
+
+// saveDelta writes only the changed fields, or touches a session that was
+// read and not changed when its touch is due. If the stored session vanished
 // meanwhile (expired, or destroyed by a concurrent logout) it is not
 // recreated: the changes start a new session under a fresh token instead.
 // A corrupt stored session (seen only now, as nothing loaded it) is treated
 // the same way, as Load would treat it: absent.
 func (s *Session) saveDelta(ctx context.Context) error {
-	if len(s.set) == 0 && len(s.del) == 0 {
+	rules := s.rules()
+	if !s.changed() {
+		if s.loaded && s.status == StatusActive && rules.TouchDue(s.touched) {
+			if err := s.m.store.Touch(ctx, s.storeID(), rules); err != nil {
+				// The data is safe; the session may only end a little early.
+				s.m.cfg.logger.Warn("session: touch failed", "error", err)
+			}
+		}
 		return nil
 	}
-	cfg := &s.m.cfg
-	err := s.m.store.Save(ctx, s.storeID(), Change{
-		Now: cfg.now(), Idle: cfg.idle, Set: s.set, Delete: keysOf(s.del), MaxSize: cfg.maxSession,
-	})
-	if errors.Is(err, ErrCorrupt) {
+	err := s.m.store.Save(ctx, s.storeID(), s.change(), rules)
+	switch {
+	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
-	}
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+		fallthrough
+	case errors.Is(err, ErrNotFound):
 		s.startFresh()
 		return s.saveNew(ctx)
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("session: save: %w", err)
 	}
+	s.applied()
 	return nil
 }
 
-// saveNew creates the session if the request set anything; otherwise it only
-// clears a stale token the client sent.
+// change is the pending delta as a store Change.
+func (s *Session) change() Change {
+	return Change{Set: s.set, Delete: keysOf(s.del), Append: s.appends, User: s.newUser}
+}
+
+// applied folds the pending changes, now saved, into the loaded state and
+// clears them, so a later flush does not write them again.
+func (s *Session) applied() {
+	if s.values != nil {
+		for k := range s.del {
+			delete(s.values, k)
+		}
+		for k, v := range s.set {
+			s.values[k] = v
+		}
+		for k, elems := range s.appends {
+			s.values[k] = AppendList(s.values[k], elems...)
+		}
+	}
+	if s.newUser != nil {
+		s.user = *s.newUser
+	}
+	s.set, s.del, s.appends, s.newUser = nil, nil, nil, nil
+}
+
+// saveNew creates the session if the request stored anything; otherwise it
+// only expires a stale token the client sent.
 func (s *Session) saveNew(ctx context.Context) error {
-	if len(s.set) == 0 {
-		if s.presented && s.accessed {
+	values := s.pendingValues(nil)
+	user := ""
+	if s.newUser != nil {
+		user = *s.newUser
+	}
+	if len(values) == 0 && user == "" {
+		if s.sentToken && s.accessed || s.issued {
 			s.clearToken()
 		}
 		return nil
 	}
-	return s.create(ctx, s.set)
+	now := s.m.cfg.now()
+	return s.create(ctx, values, user, now, now.Add(s.m.cfg.absolute))
 }
 
-// saveRenewed copies the whole session under a fresh token, then deletes the
-// old one (two keys, two calls: no multi-key script, no RENAME, so it works
-// on Redis Cluster).
-func (s *Session) saveRenewed(ctx context.Context) error {
-	values := make(map[string][]byte, len(s.values)+len(s.set))
-	for k := range s.live() {
-		if v, ok := s.set[k]; ok {
-			values[k] = v
-		} else {
-			values[k] = s.values[k]
-		}
+// pendingValues applies the pending changes to base (which it may modify)
+// and returns the values the session will hold. The legacy user value goes:
+// the user is metadata now.
+func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
+	if base == nil {
+		base = make(map[string][]byte, len(s.set)+len(s.appends))
 	}
-	old := s.storeID()
-	token, err := s.store(ctx, values)
-	if err != nil {
+	delete(base, legacyUserKey)
+	for k := range s.del {
+		delete(base, k)
+	}
+	for k, v := range s.set {
+		base[k] = v
+	}
+	for k, elems := range s.appends {
+		base[k] = AppendList(base[k], elems...)
+	}
+	return base
+}
+
+// saveRenewed moves the session to a fresh token: it takes the stored
+// session (read and removed in one step, so nothing written on the old
+// token is lost and a Destroy that came first is not undone), then creates
+// the new one holding the taken values with this request's changes. Two
+// keys, two calls: no multi-key script, no RENAME, so it works on Cluster.
+func (s *Session) saveRenewed(ctx context.Context) error {
+	rec, found, err := s.m.store.Take(ctx, s.storeID(), s.rules())
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
+		found = false
+	case err != nil:
+		return fmt.Errorf("session: renew: %w", err)
+	}
+	now := s.m.cfg.now()
+	d, user, ok := s.m.usable(rec, now)
+	if !found || !ok {
+		// Gone meanwhile (a logout, say): nothing to carry over.
+		s.startFresh()
+		return s.saveNew(ctx)
+	}
+	created, deadline, base := rec.Created, d, rec.Values
+	if s.newUser != nil { // a login: the absolute lifetime counts from now
+		created, deadline = now, now.Add(s.m.cfg.absolute)
+	}
+	if s.newUser != nil {
+		user = *s.newUser
+	}
+	s.startFresh()
+	values := s.pendingValues(maps.Clone(base))
+	if err := s.create(ctx, values, user, created, deadline); !errors.Is(err, ErrTooLarge) {
 		return err
 	}
-	if err := s.m.store.Delete(ctx, old); err != nil {
-		return fmt.Errorf("session: renew: %w", err) // the new session expires unused
+	// This request's changes do not fit: keep the session as it was, under
+	// the new token, and fail the request.
+	clear(s.set)
+	clear(s.appends)
+	s.del = nil
+	if cerr := s.create(ctx, s.pendingValues(rec.Values), user, created, deadline); cerr != nil {
+		return cerr
 	}
+	return fmt.Errorf("session: renew: %w", ErrTooLarge)
+}
+
+// usable reports whether a stored record is alive and well formed, and
+// returns its effective deadline and user. A record with one bad value is
+// refused whole rather than served in part.
+func (m *Manager) usable(rec Record, now time.Time) (deadline time.Time, user string, ok bool) {
+	deadline = Deadline(rec.Created, rec.Deadline, m.cfg.absolute)
+	if !now.Before(deadline) {
+		return deadline, "", false
+	}
+	if rec.Created.After(now.Add(MaxClockSkew)) || rec.Created.After(rec.Deadline) {
+		m.cfg.logger.Warn("session: corrupt session treated as absent", "error", fmt.Errorf("%w: impossible times", ErrCorrupt))
+		return deadline, "", false
+	}
+	user = rec.User
+	for key, v := range rec.Values {
+		if !m.valid(v) {
+			m.cfg.logger.Warn("session: corrupt session treated as absent", "error", fmt.Errorf("%w: value %q", ErrCorrupt, key))
+			return deadline, "", false
+		}
+		if key == legacyUserKey && user == "" {
+			_ = m.decode(key, v, &user)
+		}
+	}
+	return deadline, user, true
+}
+
+// create stores values as a new session under a fresh token and sends the
+// token. A session whose deadline has already passed is not stored.
+func (s *Session) create(ctx context.Context, values map[string][]byte, user string, created, deadline time.Time) error {
+	rules := s.rules()
+	if rules.TTL(deadline) < time.Millisecond {
+		return nil
+	}
+	token := newToken()
+	id := storeID(token)
+	rec := Record{Created: created, Deadline: deadline, Touched: rules.Now, User: user, Values: values}
+	if err := s.m.store.Create(ctx, id, rec, rules); err != nil {
+		return fmt.Errorf("session: create: %w", err)
+	}
+	s.token, s.id, s.status, s.loaded = token, id, StatusActive, true
+	s.created, s.deadline, s.touched, s.user, s.values = created, deadline, rules.Now, user, values
+	s.set, s.del, s.appends, s.newUser, s.renew = nil, nil, nil, nil, false
 	s.sendToken(token)
 	return nil
 }
 
-// create stores values as a new session under a fresh token and sends it.
-func (s *Session) create(ctx context.Context, values map[string][]byte) error {
-	token, err := s.store(ctx, values)
-	if err == nil {
-		s.sendToken(token)
-	}
-	return err
-}
-
-// store saves values as a new session under a fresh token.
-func (s *Session) store(ctx context.Context, values map[string][]byte) (string, error) {
-	cfg := &s.m.cfg
-	token := newToken()
-	id := storeID(token)
-	err := s.m.store.Save(ctx, id, Change{
-		Create: true, Now: cfg.now(), Idle: cfg.idle, Created: s.created, Deadline: s.deadline,
-		Set: values, MaxSize: cfg.maxSession,
-	})
-	if err != nil {
-		return "", fmt.Errorf("session: create: %w", err)
-	}
-	s.token, s.id, s.status = token, id, StatusActive
-	return token, nil
-}
-
 func (s *Session) sendToken(token string) {
-	c := s.m.cfg
+	c := &s.m.cfg
+	s.issued = true
 	s.carrier.SetHeader("Cache-Control", "no-store")
 	if s.viaHeader {
 		s.carrier.SetHeader(c.header, token)
@@ -147,7 +313,7 @@ func (s *Session) sendToken(token string) {
 }
 
 func (s *Session) clearToken() {
-	c := s.m.cfg
+	c := &s.m.cfg
 	s.carrier.SetHeader("Cache-Control", "no-store")
 	if s.viaHeader {
 		s.carrier.SetHeader(c.header, "")

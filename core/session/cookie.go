@@ -70,9 +70,10 @@ func (c cookieConfig) validate() error {
 		return invalid("SameSite=None cookies must be Secure")
 	case c.partitioned && !c.secure:
 		return invalid("Partitioned cookies must be Secure")
-	case strings.HasPrefix(c.name, "__Secure-") && !c.secure:
+	case hasPrefixFold(c.name, "__Secure-") && !c.secure:
 		return invalid("__Secure- cookies must be Secure")
-	case strings.HasPrefix(c.name, "__Host-") && (!c.secure || c.path != "/" || c.domain != ""):
+	case hasPrefixFold(c.name, "__Host-") && (!c.secure || c.path != "/" || c.domain != ""):
+		// Browsers match the prefixes without regard to case (RFC 6265bis).
 		return invalid("__Host- cookies must be Secure, with Path=/ and no Domain")
 	}
 	return nil
@@ -99,4 +100,8 @@ func (c cookieConfig) base(value string) *http.Cookie {
 		Name: c.name, Value: value, Path: c.path, Domain: c.domain,
 		Secure: c.secure, HttpOnly: true, SameSite: c.sameSite, Partitioned: c.partitioned,
 	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

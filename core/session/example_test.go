@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -19,7 +20,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	visits := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	visits := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		n, err := session.Get[int](s, "visits")
 		if err != nil && !errors.Is(err, session.ErrNoValue) {

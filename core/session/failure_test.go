@@ -11,15 +11,18 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
 
 func TestStoreDownFailsClosed(t *testing.T) {
 	h := newHarness(t)
 	token := h.newSession(map[string]any{"a": 1})
-	h.store.fail.Store(true)
+	h.store.Fail()
 	resp := h.do(token, func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
 		if _, err := session.Get[int](s, "a"); !errors.Is(err, session.ErrUnavailable) {
 			t.Errorf("Get: %v, want ErrUnavailable", err)
@@ -42,7 +45,7 @@ func TestStoreDownFailsClosed(t *testing.T) {
 func TestDegradedModeServesFreshUnsavedSession(t *testing.T) {
 	h := newHarness(t, session.WithDegradedMode(), session.WithLogger(slog.New(slog.DiscardHandler)))
 	token := h.newSession(map[string]any{"a": 1})
-	h.store.fail.Store(true)
+	h.store.Fail()
 	resp := h.do(token, func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
 		st, err := s.Status()
 		if st != session.StatusDegraded || err != nil {
@@ -54,7 +57,7 @@ func TestDegradedModeServesFreshUnsavedSession(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
 		t.Errorf("degraded response: %d %v", resp.StatusCode, resp.Cookies())
 	}
-	if n := h.store.saves.Load(); n != 1 { // the one that created the session
+	if n := h.writes(); n != 1 { // the one that created the session
 		t.Errorf("degraded session was saved (%d saves)", n)
 	}
 }
@@ -62,7 +65,7 @@ func TestDegradedModeServesFreshUnsavedSession(t *testing.T) {
 func TestPanicDiscardsSession(t *testing.T) {
 	h := newHarness(t)
 	token := h.newSession(map[string]any{"a": 1})
-	saves := h.store.saves.Load()
+	saves := h.writes()
 	recovered := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
@@ -79,7 +82,7 @@ func TestPanicDiscardsSession(t *testing.T) {
 			req.AddCookie(&http.Cookie{Name: "session", Value: tok})
 		}
 		rec := httptest.NewRecorder()
-		recovered(h.m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		recovered(sesshttp.Middleware(h.m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			must(t, session.FromContext(r.Context()).Set("half", true))
 			panic("boom")
 		}))).ServeHTTP(rec, req)
@@ -87,14 +90,14 @@ func TestPanicDiscardsSession(t *testing.T) {
 			t.Errorf("panicking request: %d, cookies %v", rec.Code, rec.Result().Cookies())
 		}
 	}
-	if h.store.saves.Load() != saves {
+	if h.writes() != saves {
 		t.Error("a panicking request saved its changes")
 	}
 }
 
 func TestStreamingCommitsBeforeFirstByte(t *testing.T) {
 	h := newHarness(t)
-	srv := httptest.NewServer(h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(sesshttp.Middleware(h.m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		must(t, session.FromContext(r.Context()).Set("a", 1))
 		io.WriteString(w, "first")
 		w.(http.Flusher).Flush()
@@ -122,7 +125,8 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 	st := memstore.New(memstore.WithClock(clk.Now))
 	m, err := session.New(st, session.WithClock(clk.Now), session.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	must(t, err)
-	h := &harness{t: t, clock: clk, store: &countingStore{Store: st}, m: m}
+	h := &harness{t: t, clock: clk, store: &sessiontest.FaultStore{Store: st}, m: m}
+	rules := func() session.Rules { return session.Rules{Now: clk.Now(), Idle: time.Hour, Absolute: time.Hour} }
 	token := h.newSession(map[string]any{"good": 1})
 	for name, value := range map[string][]byte{
 		"unknown tag": []byte("z{}"),
@@ -132,7 +136,7 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
 				// Plant corrupt data straight into the store, as a foreign writer would.
-				must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Now: clk.Now(), Idle: 30 * 60e9, Set: map[string][]byte{"bad": value}}))
+				must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Set: map[string][]byte{"bad": value}}, rules()))
 			})
 			h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
 				if fresh, err := s.IsNew(); !fresh || err != nil {
@@ -142,7 +146,7 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 					t.Error("partial data served from a corrupt session")
 				}
 			})
-			must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Now: clk.Now(), Idle: 30 * 60e9, Delete: []string{"bad"}}))
+			must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Delete: []string{"bad"}}, rules()))
 		})
 	}
 	if !strings.Contains(logs.String(), "corrupt") || strings.Contains(logs.String(), token) {
@@ -150,17 +154,20 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 	}
 }
 
-// A renew whose old session cannot be deleted must not hand out the new
-// token: the old one would still work beside it.
+// A renew whose old session cannot be taken must not hand out a new token:
+// the old one would still work beside it. One whose new session cannot be
+// written must not hand one out either.
 func TestRenewFailureSendsNoToken(t *testing.T) {
-	h := newHarness(t)
-	token := h.newSession(map[string]any{"a": 1})
-	h.store.failDelete.Store(true)
-	resp := h.do(token, func(_ http.ResponseWriter, r *http.Request, s *session.Session) {
-		must(t, s.Renew(r.Context()))
-	})
-	if resp.StatusCode != http.StatusServiceUnavailable || len(resp.Cookies()) != 0 {
-		t.Errorf("failed renew: status %d, cookies %v", resp.StatusCode, resp.Cookies())
+	for _, op := range []sessiontest.Op{sessiontest.OpTake, sessiontest.OpCreate} {
+		h := newHarness(t)
+		token := h.newSession(map[string]any{"a": 1})
+		h.store.Fail(op)
+		resp := h.do(token, func(_ http.ResponseWriter, r *http.Request, s *session.Session) {
+			must(t, s.Renew(r.Context()))
+		})
+		if resp.StatusCode != http.StatusServiceUnavailable || len(resp.Cookies()) != 0 {
+			t.Errorf("renew with %v failing: status %d, cookies %v", op, resp.StatusCode, resp.Cookies())
+		}
 	}
 }
 
@@ -175,14 +182,14 @@ func TestGoexitDiscardsSession(t *testing.T) {
 		})
 	}()
 	<-done
-	if n := h.store.saves.Load(); n != 0 {
+	if n := h.writes(); n != 0 {
 		t.Errorf("a request ended by Goexit saved %d times", n)
 	}
 }
 
 func TestErrorPageDropsBodyHeaders(t *testing.T) {
 	h := newHarness(t)
-	h.store.fail.Store(true)
+	h.store.Fail()
 	resp := h.do("", func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
 		must(t, s.Set("a", 1))
 		w.Header().Set("Content-Encoding", "gzip")
@@ -196,19 +203,44 @@ func TestErrorPageDropsBodyHeaders(t *testing.T) {
 
 func TestHijackCommitsFirst(t *testing.T) {
 	h := newHarness(t)
-	srv := httptest.NewServer(h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		must(t, session.FromContext(r.Context()).Set("a", 1))
+	token := h.newSession(map[string]any{"a": 1})
+	before := h.writes()
+	srv := httptest.NewServer(sesshttp.Middleware(h.m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		must(t, session.FromContext(r.Context()).Set("a", 2))
 		conn, _, err := w.(http.Hijacker).Hijack()
 		must(t, err)
 		conn.Close()
 	})))
 	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: token})
+	resp, err := srv.Client().Do(req)
 	if err == nil {
 		resp.Body.Close()
 	}
-	if n := h.store.saves.Load(); n != 1 {
+	if n := h.writes() - before; n != 1 {
 		t.Errorf("saves before hijack = %d, want 1", n)
+	}
+}
+
+// A hijacked connection cannot carry a new token: Hijack refuses, saving
+// nothing, and the handler can still answer normally with the cookie.
+func TestHijackRefusesNewToken(t *testing.T) {
+	h := newHarness(t)
+	var hijackErr error
+	resp := h.do("", func(w http.ResponseWriter, _ *http.Request, s *session.Session) {
+		must(t, s.Set("a", 1))
+		_, _, hijackErr = http.NewResponseController(w).Hijack()
+		if h.writes() != 0 {
+			t.Error("the refused hijack saved the session")
+		}
+		w.WriteHeader(http.StatusConflict)
+	})
+	if !errors.Is(hijackErr, session.ErrHijacked) {
+		t.Errorf("Hijack = %v, want ErrHijacked", hijackErr)
+	}
+	if resp.StatusCode != http.StatusConflict || sessionCookie(resp) == nil {
+		t.Errorf("after the refused hijack: status %d, cookie %v", resp.StatusCode, sessionCookie(resp))
 	}
 }
 
@@ -216,11 +248,11 @@ func TestHijackCommitsFirst(t *testing.T) {
 // session runs and compresses the error page too: the header must stay.
 func TestErrorPageKeepsOuterEncoding(t *testing.T) {
 	h := newHarness(t)
-	h.store.fail.Store(true)
+	h.store.Fail()
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 	rec := httptest.NewRecorder()
 	rec.Header().Set("Content-Encoding", "gzip")
-	h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	sesshttp.Middleware(h.m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		must(t, session.FromContext(r.Context()).Set("a", 1))
 		w.Header().Set("Content-Length", "10")
 	})).ServeHTTP(rec, req)

@@ -1,18 +1,24 @@
 package session_test
 
 import (
-	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sessiontest"
 )
+
+// calls counts the store calls of h: loads, writes and deletes.
+func (h *harness) loads() int32  { return int32(h.store.Calls(sessiontest.OpLoad)) }
+func (h *harness) writes() int32 { return int32(h.store.Calls(sessiontest.Writes...)) }
+func (h *harness) calls() int32  { return int32(h.store.Calls()) }
 
 // clock is a fake time source shared by the engine and memstore.
 type clock struct {
@@ -34,53 +40,19 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// countingStore counts the calls that reach the wrapped store.
-type countingStore struct {
-	session.Store
-	loads, saves, deletes atomic.Int32
-	fail                  atomic.Bool // every call fails as unavailable
-	failDelete            atomic.Bool // Delete fails as unavailable
-}
-
-func (c *countingStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
-	c.loads.Add(1)
-	if c.fail.Load() {
-		return session.Record{}, false, session.ErrUnavailable
-	}
-	return c.Store.Load(ctx, id, t)
-}
-
-func (c *countingStore) Save(ctx context.Context, id string, ch session.Change) error {
-	c.saves.Add(1)
-	if c.fail.Load() {
-		return session.ErrUnavailable
-	}
-	return c.Store.Save(ctx, id, ch)
-}
-
-func (c *countingStore) Delete(ctx context.Context, id string) error {
-	c.deletes.Add(1)
-	if c.fail.Load() || c.failDelete.Load() {
-		return session.ErrUnavailable
-	}
-	return c.Store.Delete(ctx, id)
-}
-
-func (c *countingStore) calls() int32 { return c.loads.Load() + c.saves.Load() + c.deletes.Load() }
-
 // harness is a Manager over a counting memstore on a fake clock.
 type harness struct {
 	t     *testing.T
 	clock *clock
-	store *countingStore
+	store *sessiontest.FaultStore
 	m     *session.Manager
 }
 
 func newHarness(t *testing.T, opts ...session.Option) *harness {
 	t.Helper()
 	c := newClock()
-	st := &countingStore{Store: memstore.New(memstore.WithClock(c.Now))}
-	m, err := session.New(st, append([]session.Option{session.WithClock(c.Now)}, opts...)...)
+	st := &sessiontest.FaultStore{Store: memstore.New(memstore.WithClock(c.Now))}
+	m, err := session.New(st, append([]session.Option{session.WithClock(c.Now), session.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +68,7 @@ func (h *harness) do(token string, handler func(w http.ResponseWriter, r *http.R
 		req.AddCookie(&http.Cookie{Name: "session", Value: token})
 	}
 	rec := httptest.NewRecorder()
-	h.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	sesshttp.Middleware(h.m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handler(w, r, session.FromContext(r.Context()))
 	})).ServeHTTP(rec, req)
 	return rec.Result()

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -29,7 +30,7 @@ func TestNewVisitorGetsSecureCookie(t *testing.T) {
 	if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control %q", got)
 	}
-	if n := h.store.calls(); n != 1 {
+	if n := h.calls(); n != 1 {
 		t.Errorf("store calls for a new visitor = %d, want 1", n)
 	}
 }
@@ -37,7 +38,7 @@ func TestNewVisitorGetsSecureCookie(t *testing.T) {
 func TestUntouchedSessionCostsNothing(t *testing.T) {
 	h := newHarness(t)
 	token := h.newSession(map[string]any{"a": 1})
-	before := h.store.calls()
+	before := h.calls()
 	for _, tok := range []string{"", token, "garbage"} {
 		resp := h.do(tok, func(w http.ResponseWriter, _ *http.Request, _ *session.Session) {
 			w.WriteHeader(http.StatusOK)
@@ -46,7 +47,7 @@ func TestUntouchedSessionCostsNothing(t *testing.T) {
 			t.Errorf("token %q: untouched session set a cookie", tok)
 		}
 	}
-	if n := h.store.calls() - before; n != 0 {
+	if n := h.calls() - before; n != 0 {
 		t.Errorf("untouched requests made %d store calls", n)
 	}
 }
@@ -76,15 +77,15 @@ func TestReadWriteDeleteRoundTrips(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l, sv := h.store.loads.Load(), h.store.saves.Load()
+			l, sv := h.loads(), h.writes()
 			resp := h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) { tt.handler(t, s) })
 			if c := sessionCookie(resp); c != nil {
 				t.Errorf("existing session re-sent its cookie: %v", c)
 			}
-			if got := h.store.loads.Load() - l; got != tt.loads {
+			if got := h.loads() - l; got != tt.loads {
 				t.Errorf("loads = %d, want %d", got, tt.loads)
 			}
-			if got := h.store.saves.Load() - sv; got != tt.svs {
+			if got := h.writes() - sv; got != tt.svs {
 				t.Errorf("saves = %d, want %d", got, tt.svs)
 			}
 		})
@@ -168,7 +169,8 @@ func TestInvalidKeys(t *testing.T) {
 }
 
 func TestSizeLimits(t *testing.T) {
-	h := newHarness(t, session.WithMaxValueSize(100), session.WithMaxSessionSize(200))
+	// "a" costs 69 bytes with its FieldOverhead, each k 139: two fit in 400, three do not.
+	h := newHarness(t, session.WithMaxValueSize(100), session.WithMaxSessionSize(400))
 	token := h.newSession(map[string]any{"a": "x"})
 	h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
 		if err := s.Set("big", string(make([]byte, 200))); !errors.Is(err, session.ErrTooLarge) {
@@ -348,7 +350,7 @@ func TestHeaderTransport(t *testing.T) {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 		req.Header.Set("X-Session-Token", token)
 		rec := newRecorder()
-		h.m.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sesshttp.Middleware(h.m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			f(session.FromContext(r.Context()))
 		})).ServeHTTP(rec, req)
 		return rec.Result()

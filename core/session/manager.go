@@ -34,24 +34,33 @@ func New(store Store, opts ...Option) (*Manager, error) {
 // never touches the store: loading waits until a value is read. Adapters call
 // it once per request and call Commit on the result before the response
 // headers are written.
-func (m *Manager) Begin(ctx context.Context, c Carrier) *Session {
-	s := new(Session)
+//
+// When ctx already carries a session of m (the middleware is installed
+// twice, on a router and again on a mounted sub-router, say), Begin returns
+// that session and nested=true: the outer middleware commits it, so the
+// inner one only calls the next handler. One request never has two
+// sessions fighting over one cookie.
+func (m *Manager) Begin(ctx context.Context, c Carrier) (s *Session, nested bool) {
+	if s, ok := fromContext(ctx); ok && s.m == m {
+		return s, true
+	}
+	s = new(Session)
 	m.begin(s, ctx, c)
-	return s
+	return s, false
 }
 
-// begin sets up s in place, so the middleware can keep it in its own
+// begin sets up s in place, so a middleware can keep it in its own
 // per-request allocation.
 func (m *Manager) begin(s *Session, ctx context.Context, c Carrier) {
 	s.m, s.ctx, s.carrier = m, ctx, c
 	if tok := c.Cookie(m.cfg.cookie.name); tok != "" {
-		s.presented = true
+		s.sentToken = true
 		if validToken(tok) {
 			s.token = tok
 		}
 	} else if m.cfg.header != "" {
 		if tok := c.Header(m.cfg.header); tok != "" {
-			s.viaHeader, s.presented = true, true
+			s.viaHeader, s.sentToken = true, true
 			if validToken(tok) {
 				s.token = tok
 			}
@@ -59,7 +68,9 @@ func (m *Manager) begin(s *Session, ctx context.Context, c Carrier) {
 	}
 	if s.token == "" {
 		s.startFresh()
+		return
 	}
+	s.presented = s.token
 }
 
 // Ping reports whether the store can be reached, for health checks.
@@ -70,35 +81,11 @@ func (m *Manager) Ping(ctx context.Context) error {
 	return nil
 }
 
-// encode turns v into a tagged value, enforcing the value size limit.
-func (m *Manager) encode(key string, v any) ([]byte, error) {
-	b, err := m.cfg.codec.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("session: encode %q: %w", key, err)
+// rules are the Rules stores enforce, as of now.
+func (m *Manager) rules() Rules {
+	c := &m.cfg
+	return Rules{
+		Now: c.now(), Idle: c.idle, Absolute: c.absolute, TouchInterval: c.touchInterval,
+		MaxSize: c.maxSession, MaxKeys: c.maxKeys, MaxValue: c.maxValue,
 	}
-	if len(key)+1+len(b) > m.cfg.maxValue {
-		return nil, fmt.Errorf("session: value %q: %w (%d bytes, limit %d)", key, ErrTooLarge, len(key)+1+len(b), m.cfg.maxValue)
-	}
-	enc := make([]byte, 1+len(b))
-	enc[0] = m.cfg.codec.Tag()
-	copy(enc[1:], b)
-	return enc, nil
-}
-
-// decode reads a tagged value into dst.
-func (m *Manager) decode(key string, enc []byte, dst any) error {
-	c := m.decoders[enc[0]] // every stored value passed valid() at load
-	if err := c.Unmarshal(enc[1:], dst); err != nil {
-		return fmt.Errorf("%w: key %q: %w", ErrDecode, key, err)
-	}
-	return nil
-}
-
-// valid reports whether a stored value has a known tag and a well-formed body.
-func (m *Manager) valid(enc []byte) bool {
-	if len(enc) == 0 {
-		return false
-	}
-	c := m.decoders[enc[0]]
-	return c != nil && c.Valid(enc[1:])
 }

@@ -3,7 +3,6 @@ package session
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/textproto"
 	"strings"
 	"time"
@@ -15,7 +14,8 @@ const (
 	DefaultAbsoluteTimeout = 12 * time.Hour
 	DefaultCookieName      = "session"
 	DefaultMaxValueSize    = 128 << 10 // bytes per value, key included
-	DefaultMaxSessionSize  = 1 << 20   // bytes per session, keys included
+	DefaultMaxSessionSize  = 1 << 20   // bytes per session: keys, values and FieldOverhead per value
+	DefaultMaxKeys         = 1000      // values per session
 )
 
 // Option configures a Manager.
@@ -31,8 +31,7 @@ type config struct {
 	decoders                      []Codec
 	cookie                        cookieConfig
 	header                        string
-	maxValue, maxSession          int
-	errorHandler                  func(http.ResponseWriter, *http.Request, error)
+	maxValue, maxSession, maxKeys int
 	degraded                      bool
 	logger                        *slog.Logger
 	now                           func() time.Time
@@ -74,9 +73,17 @@ func WithMaxValueSize(n int) Option {
 }
 
 // WithMaxSessionSize refuses changes that would make a stored session exceed
-// n bytes of keys and values.
+// n bytes, counting for each value its key, its bytes and FieldOverhead.
 func WithMaxSessionSize(n int) Option {
 	return optionFunc(func(c *config) { c.maxSession = n })
+}
+
+// WithMaxKeys refuses changes that would make a session hold more than n
+// values (default 1000). Reading a session costs the store time in
+// proportion to its values, so this bounds what one client can make every
+// one of its requests cost.
+func WithMaxKeys(n int) Option {
+	return optionFunc(func(c *config) { c.maxKeys = n })
 }
 
 // WithHeaderToken lets clients without the cookie send their token in the
@@ -87,13 +94,6 @@ func WithMaxSessionSize(n int) Option {
 // Off by default.
 func WithHeaderToken(name string) Option {
 	return optionFunc(func(c *config) { c.header = name })
-}
-
-// WithErrorHandler sets what the net/http middleware answers when the
-// session cannot be loaded or saved. The default answers ErrorStatus(err)
-// with its status text and never the error itself.
-func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
-	return optionFunc(func(c *config) { c.errorHandler = h })
 }
 
 // WithDegradedMode keeps serving when the store cannot be reached: the
@@ -139,8 +139,8 @@ func newConfig(opts []Option) (config, error) {
 	if c.maxSession == 0 {
 		c.maxSession = DefaultMaxSessionSize
 	}
-	if c.errorHandler == nil {
-		c.errorHandler = defaultErrorHandler
+	if c.maxKeys == 0 {
+		c.maxKeys = DefaultMaxKeys
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
@@ -159,12 +159,12 @@ func (c *config) validate() error {
 		return invalid("absolute timeout %v is below 1ms", c.absolute)
 	case c.touchInterval < 0 || c.touchInterval >= c.idle:
 		return invalid("touch interval %v must lie in [0, idle timeout)", c.touchInterval)
-	case c.maxValue < 0 || c.maxSession < 0:
+	case c.maxValue < 0 || c.maxSession < 0 || c.maxKeys < 0:
 		return invalid("size limits must be positive")
 	case c.maxSession < c.maxValue:
 		return invalid("max session size %d is below max value size %d", c.maxSession, c.maxValue)
 	case c.header != "" && !validHeaderName(c.header):
-		return invalid("header name %q", c.header)
+		return invalid("header name %q (a canonical name that is not a standard request or response header)", c.header)
 	}
 	if err := c.cookie.validate(); err != nil {
 		return err
@@ -174,7 +174,7 @@ func (c *config) validate() error {
 		if codec == nil {
 			return invalid("nil codec")
 		}
-		if codec.Tag() < 0x20 {
+		if reservedTag(codec.Tag()) {
 			return invalid("codec %s uses reserved tag %#x", codec.Name(), codec.Tag())
 		}
 		if name, ok := seen[codec.Tag()]; ok && name != codec.Name() {
@@ -189,6 +189,28 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
 }
 
+// validHeaderName accepts a canonical header name of the application's
+// own: a standard header would carry tokens into logs and caches, or break
+// HTTP (Set-Cookie, Cookie, Authorization, Location...).
 func validHeaderName(name string) bool {
-	return name == textproto.CanonicalMIMEHeaderKey(name) && !strings.ContainsAny(name, " \t\r\n:")
+	if name != textproto.CanonicalMIMEHeaderKey(name) || strings.ContainsAny(name, " \t\r\n:") {
+		return false
+	}
+	_, standard := standardHeaders[name]
+	return !standard && !strings.HasPrefix(name, "Sec-") && !strings.HasPrefix(name, "Proxy-") &&
+		!strings.HasPrefix(name, "Access-Control-") && !strings.HasPrefix(name, "Content-")
+}
+
+// standardHeaders are names WithHeaderToken refuses.
+var standardHeaders = map[string]struct{}{
+	"Accept": {}, "Accept-Encoding": {}, "Accept-Language": {}, "Accept-Ranges": {}, "Age": {},
+	"Allow": {}, "Alt-Svc": {}, "Authorization": {}, "Cache-Control": {}, "Connection": {},
+	"Cookie": {}, "Date": {}, "Etag": {}, "Expect": {}, "Expires": {}, "Forwarded": {},
+	"From": {}, "Host": {}, "If-Match": {}, "If-Modified-Since": {}, "If-None-Match": {},
+	"If-Range": {}, "If-Unmodified-Since": {}, "Keep-Alive": {}, "Last-Modified": {},
+	"Link": {}, "Location": {}, "Max-Forwards": {}, "Origin": {}, "Pragma": {}, "Range": {},
+	"Referer": {}, "Refresh": {}, "Retry-After": {}, "Server": {}, "Set-Cookie": {},
+	"Strict-Transport-Security": {}, "Te": {}, "Trailer": {}, "Transfer-Encoding": {},
+	"Upgrade": {}, "User-Agent": {}, "Vary": {}, "Via": {}, "Www-Authenticate": {},
+	"X-Forwarded-For": {}, "X-Forwarded-Host": {}, "X-Forwarded-Proto": {}, "X-Real-Ip": {},
 }

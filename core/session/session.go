@@ -41,42 +41,51 @@ func (s Status) String() string {
 // maxKeyLen bounds keys; longer ones are refused with ErrInvalidKey.
 const maxKeyLen = 256
 
-// userKey holds the user recorded by SetUser. Keys starting with '@' are
-// reserved, so no caller can collide with it.
-const userKey = "@user"
+// legacyUserKey is where sessions written before the user became metadata
+// keep it, as a codec value.
+const legacyUserKey = "@user"
 
 // Session is the session of one request. Reads load it from the store on
-// first use; writes are collected and saved as a delta by Commit. Its
-// methods are safe for concurrent use by the request's goroutines.
+// first use; writes are collected and saved as a delta by Commit; the
+// same-key operations (Incr, Pop, Update) apply at once, atomically, in the
+// store. Its methods are safe for concurrent use by the request's goroutines.
 type Session struct {
 	m       *Manager
 	ctx     context.Context
 	carrier Carrier
 
-	mu        sync.Mutex
-	token     string // valid token of the stored session, "" when New
-	id        string // storeID(token), computed once
-	presented bool   // the client sent a token (valid or not)
-	viaHeader bool   // answer in the token header instead of a cookie
-	accessed  bool   // any method looked at the session
-	loaded    bool
-	loadErr   error
-	status    Status
-	created   time.Time
-	deadline  time.Time
-	values    map[string][]byte   // stored values, once loaded
-	set       map[string][]byte   // pending writes
-	del       map[string]struct{} // pending deletes
-	renew     bool
-	done      bool // committed or discarded
+	mu         sync.Mutex
+	token      string // valid token of the stored session, "" when New
+	id         string // storeID(token), computed once
+	presented  string // the valid token the client sent, kept for Destroy whatever the load found
+	sentToken  bool   // the client sent a token (valid or not)
+	viaHeader  bool   // answer in the token header instead of a cookie
+	accessed   bool   // any method looked at the session
+	loaded     bool
+	loadErr    error
+	failed     error // a store failure outside Commit (Destroy, Incr...) that fails the request
+	status     Status
+	superseded bool // the client's token was renewed by another request: never answer a token
+	created    time.Time
+	deadline   time.Time // effective: capped by created + absolute timeout
+	touched    time.Time
+	user       string
+	values     map[string][]byte   // stored values, once loaded
+	set        map[string][]byte   // pending writes
+	del        map[string]struct{} // pending deletes
+	appends    map[string][][]byte // pending list appends
+	newUser    *string             // pending SetUser
+	renew      bool
+	done       bool // committed or discarded
+	issued     bool // a token header went out in this request
 }
 
 // startFresh makes s a New session with no values.
 func (s *Session) startFresh() {
 	now := s.m.cfg.now()
 	s.token, s.id, s.loaded, s.loadErr, s.status = "", "", true, nil, StatusNew
-	s.created, s.deadline = now, now.Add(s.m.cfg.absolute)
-	s.values = nil
+	s.created, s.deadline, s.touched = now, now.Add(s.m.cfg.absolute), now
+	s.values, s.user = nil, ""
 }
 
 // load fetches the stored session on first use. The caller holds s.mu.
@@ -85,15 +94,17 @@ func (s *Session) load(ctx context.Context) error {
 		return s.loadErr
 	}
 	s.loaded = true
-	cfg := &s.m.cfg
-	now := cfg.now()
-	rec, found, err := s.m.store.Load(ctx, s.storeID(), Touch{Now: now, Idle: cfg.idle, Interval: cfg.touchInterval})
+	rec, found, err := s.m.store.Load(ctx, s.storeID())
 	switch {
+	case errors.Is(err, ErrRenewed):
+		s.superseded = true
+		s.startFresh()
+		return nil
 	case errors.Is(err, ErrCorrupt):
-		cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
+		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
 		found = false
-	case err != nil && cfg.degraded:
-		cfg.logger.Error("session: store unreachable, serving a degraded session", "error", err)
+	case err != nil && s.m.cfg.degraded:
+		s.m.cfg.logger.Error("session: store unreachable, serving a degraded session", "error", err)
 		s.startFresh()
 		s.status = StatusDegraded
 		return nil
@@ -101,15 +112,21 @@ func (s *Session) load(ctx context.Context) error {
 		s.loadErr = fmt.Errorf("session: load: %w", err)
 		return s.loadErr
 	}
-	if found && !s.usable(rec, now) {
-		found = false
-	}
-	if !found {
+	if !found || !s.adopt(rec) {
 		s.startFresh()
-		return nil
 	}
-	s.status, s.created, s.deadline, s.values = StatusActive, rec.Created, rec.Deadline, rec.Values
 	return nil
+}
+
+// adopt makes a loaded record the session's state, or reports that it is
+// expired or malformed (see Manager.usable).
+func (s *Session) adopt(rec Record) bool {
+	deadline, user, ok := s.m.usable(rec, s.m.cfg.now())
+	if ok {
+		s.status, s.created, s.deadline, s.touched = StatusActive, rec.Created, deadline, rec.Touched
+		s.user, s.values = user, rec.Values
+	}
+	return ok
 }
 
 // storeID is the name of s's stored session, hashed once per request.
@@ -120,23 +137,12 @@ func (s *Session) storeID() string {
 	return s.id
 }
 
-// usable reports whether a loaded record is alive and well-formed; a record
-// with one bad value is refused whole rather than served in part.
-func (s *Session) usable(rec Record, now time.Time) bool {
-	if !now.Before(rec.Deadline) || rec.TTL <= 0 {
-		return false
-	}
-	for key, enc := range rec.Values {
-		if !s.m.valid(enc) {
-			s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", fmt.Errorf("%w: value %q", ErrCorrupt, key))
-			return false
-		}
-	}
-	return true
-}
+// rules are the Manager's rules as of now.
+func (s *Session) rules() Rules { return s.m.rules() }
 
-// begin locks s for one public method and reports a misuse error.
-func (s *Session) begin() error {
+// lock locks s for one public method. It reports ErrNoSession for the
+// placeholder FromContext returns without a middleware.
+func (s *Session) lock() error {
 	if s.m == nil {
 		return ErrNoSession
 	}
@@ -145,9 +151,22 @@ func (s *Session) begin() error {
 	return nil
 }
 
+// lockChange is lock for methods that change the session: after Commit
+// the change could not reach the client or the store, so it is refused.
+func (s *Session) lockChange() error {
+	if err := s.lock(); err != nil {
+		return err
+	}
+	if s.done {
+		s.mu.Unlock()
+		return ErrCommitted
+	}
+	return nil
+}
+
 // Status loads the session if needed and says what backs it.
 func (s *Session) Status() (Status, error) {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return 0, err
 	}
 	defer s.mu.Unlock()
@@ -157,44 +176,55 @@ func (s *Session) Status() (Status, error) {
 	return s.status, nil
 }
 
-// IsNew reports whether no stored session backed this request: the visitor
-// is new, or their token was unknown or expired.
-func (s *Session) IsNew() (bool, error) {
-	st, err := s.Status()
-	return st == StatusNew, err
-}
-
 // Created returns when the session began.
 func (s *Session) Created() (time.Time, error) {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return time.Time{}, err
 	}
 	defer s.mu.Unlock()
-	return s.created, s.load(s.ctx)
+	err := s.load(s.ctx)
+	return s.created, err
 }
 
-// raw returns the encoded value under key, loading the session only when
+// Expires returns when the session ends at the latest: its absolute
+// deadline. Without activity it ends sooner, after the idle timeout.
+func (s *Session) Expires() (time.Time, error) {
+	if err := s.lock(); err != nil {
+		return time.Time{}, err
+	}
+	defer s.mu.Unlock()
+	err := s.load(s.ctx)
+	return s.deadline, err
+}
+
+// raw returns the stored value under key, loading the session only when
 // this request has not already written or deleted the key.
 func (s *Session) raw(key string) ([]byte, error) {
 	if v, ok := s.set[key]; ok {
-		return v, nil
+		return s.withAppends(key, v), nil
 	}
 	if _, ok := s.del[key]; ok {
-		return nil, ErrNoValue
+		return s.withAppends(key, nil), nil
 	}
 	if err := s.load(s.ctx); err != nil {
 		return nil, err
 	}
-	if v, ok := s.values[key]; ok {
-		return v, nil
+	return s.withAppends(key, s.values[key]), nil
+}
+
+// withAppends is v with this request's pending appends to key; nil when
+// there is no value at all.
+func (s *Session) withAppends(key string, v []byte) []byte {
+	if elems := s.appends[key]; len(elems) > 0 {
+		return AppendList(v, elems...)
 	}
-	return nil, ErrNoValue
+	return v
 }
 
 // Get decodes the value under key into dst, a pointer. It returns an error
 // wrapping ErrNoValue when there is none.
 func (s *Session) Get(key string, dst any) error {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
@@ -205,106 +235,32 @@ func (s *Session) Get(key string, dst any) error {
 }
 
 func (s *Session) get(key string, dst any) error {
-	enc, err := s.raw(key)
+	v, err := s.raw(key)
 	if err != nil {
-		return wrapKey(key, err)
+		return err
 	}
-	return s.m.decode(key, enc, dst)
+	if v == nil {
+		return fmt.Errorf("session: get %q: %w", key, ErrNoValue)
+	}
+	return s.m.decode(key, v, dst)
 }
 
 // Has reports whether key holds a value.
 func (s *Session) Has(key string) (bool, error) {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return false, err
 	}
 	defer s.mu.Unlock()
 	if err := checkKey(key); err != nil {
 		return false, err
 	}
-	_, err := s.raw(key)
-	if errors.Is(err, ErrNoValue) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// Set stores v under key. It encodes v now, so an unencodable or oversized
-// value is refused here; nothing reaches the store until Commit. Set does
-// not load the session.
-func (s *Session) Set(key string, v any) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	if s.m == nil {
-		return ErrNoSession
-	}
-	enc, err := s.m.encode(key, v)
-	if err != nil {
-		return err
-	}
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	return s.put(key, enc)
-}
-
-func (s *Session) put(key string, enc []byte) error {
-	old, had := s.set[key]
-	if s.set == nil {
-		s.set = map[string][]byte{}
-	}
-	s.set[key] = enc
-	if s.loaded && s.loadErr == nil && s.size() > s.m.cfg.maxSession {
-		if had {
-			s.set[key] = old
-		} else {
-			delete(s.set, key)
-		}
-		return fmt.Errorf("session: set %q: %w (session limit %d bytes)", key, ErrTooLarge, s.m.cfg.maxSession)
-	}
-	delete(s.del, key)
-	return nil
-}
-
-// size is the byte size of the session as Commit would leave it.
-func (s *Session) size() int {
-	n := 0
-	for k, v := range s.values {
-		if _, gone := s.del[k]; !gone && s.set[k] == nil {
-			n += len(k) + len(v)
-		}
-	}
-	for k, v := range s.set {
-		n += len(k) + len(v)
-	}
-	return n
-}
-
-// Delete removes the value under key. It does not load the session.
-func (s *Session) Delete(key string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	s.remove(key)
-	return nil
-}
-
-func (s *Session) remove(key string) {
-	delete(s.set, key)
-	if s.del == nil {
-		s.del = map[string]struct{}{}
-	}
-	s.del[key] = struct{}{}
+	v, err := s.raw(key)
+	return v != nil, err
 }
 
 // Keys returns the keys that hold values, sorted.
 func (s *Session) Keys() ([]string, error) {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
@@ -317,7 +273,7 @@ func (s *Session) Keys() ([]string, error) {
 
 // live is the set of keys, reserved ones included, as Commit would leave it.
 func (s *Session) live() map[string]struct{} {
-	keys := make(map[string]struct{}, len(s.values)+len(s.set))
+	keys := make(map[string]struct{}, len(s.values)+len(s.set)+len(s.appends))
 	for k := range s.values {
 		if _, gone := s.del[k]; !gone {
 			keys[k] = struct{}{}
@@ -326,98 +282,38 @@ func (s *Session) live() map[string]struct{} {
 	for k := range s.set {
 		keys[k] = struct{}{}
 	}
+	for k := range s.appends {
+		keys[k] = struct{}{}
+	}
 	return keys
-}
-
-// Clear removes every value, the user included; the session itself stays.
-func (s *Session) Clear() error {
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	if err := s.load(s.ctx); err != nil {
-		return err
-	}
-	for k := range s.live() {
-		s.remove(k)
-	}
-	return nil
 }
 
 // User returns the user recorded by SetUser, or "".
 func (s *Session) User() (string, error) {
-	if err := s.begin(); err != nil {
+	if err := s.lock(); err != nil {
 		return "", err
 	}
 	defer s.mu.Unlock()
-	var u string
-	if err := s.get(userKey, &u); err != nil && !errors.Is(err, ErrNoValue) {
+	if s.newUser != nil {
+		return *s.newUser, nil
+	}
+	if err := s.load(s.ctx); err != nil {
 		return "", err
 	}
-	return u, nil
+	return s.user, nil
 }
 
-// SetUser records who is logged in; "" removes the record. Call Renew too
-// when the user changes (login), so a planted token cannot follow the user.
-func (s *Session) SetUser(user string) error {
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	if user == "" {
-		s.remove(userKey)
-		return nil
-	}
-	enc, err := s.m.encode(userKey, user)
-	if err != nil {
-		return err
-	}
-	return s.put(userKey, enc)
+// IsNew reports whether no stored session backed this request: the visitor
+// is new, or their token was unknown or expired.
+func (s *Session) IsNew() (bool, error) {
+	st, err := s.Status()
+	return st == StatusNew, err
 }
 
-// Renew gives the session a new token, keeping its values and deadline, and
-// makes the old token useless. Call it on login and on any privilege
-// change. The switch happens at Commit; ctx is used to load the session now.
-func (s *Session) Renew(ctx context.Context) error {
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	if err := s.load(ctx); err != nil {
-		return err
-	}
-	s.renew = s.status == StatusActive // a New session gets a fresh token anyway
-	return nil
-}
-
-// Destroy deletes the stored session now and expires the client's token.
-// The Session starts over empty and New: values set afterwards (a "logged
-// out" flash, say) are saved under a fresh token.
-func (s *Session) Destroy(ctx context.Context) error {
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	if s.token != "" {
-		if err := s.m.store.Delete(ctx, s.storeID()); err != nil {
-			return fmt.Errorf("session: destroy: %w", err)
-		}
-	}
-	s.startFresh()
-	s.set, s.del, s.renew = nil, nil, false
-	return nil
-}
-
+// checkKey refuses keys a store could not hold or that sesskit reserves.
 func checkKey(key string) error {
 	if key == "" || len(key) > maxKeyLen || key[0] == '@' || !utf8.ValidString(key) {
 		return fmt.Errorf("%w: %.40q", ErrInvalidKey, key)
 	}
 	return nil
-}
-
-func wrapKey(key string, err error) error {
-	if errors.Is(err, ErrNoValue) {
-		return fmt.Errorf("session: get %q: %w", key, err)
-	}
-	return err
 }

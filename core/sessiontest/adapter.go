@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestAdapter(t *testing.T, a Adapter) {
 	for _, st := range stores {
 		t.Run(st.Name, func(t *testing.T) {
 			st.New(t) // skips or fails once here when the store is not configured
-			for _, c := range adapterCases {
+			for _, c := range slices.Concat(adapterCases, adapterLifecycleCases) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					c.run(t, &adapterRun{a: a, newStore: st.New})
@@ -80,14 +81,14 @@ type adapterRun struct {
 // adapterServer is one running server with its Manager and counted store.
 type adapterServer struct {
 	base   string
-	store  *adapterStore
+	store  *FaultStore
 	client *http.Client
 }
 
 // serve starts the adapter over a fresh store and a Manager with opts.
 func (r *adapterRun) serve(t *testing.T, opts ...session.Option) *adapterServer {
 	t.Helper()
-	st := &adapterStore{Store: r.newStore(t)}
+	st := &FaultStore{Store: r.newStore(t)}
 	m, err := session.New(st, opts...)
 	if err != nil {
 		t.Fatalf("session.New: %v", err)
@@ -161,13 +162,18 @@ func (s *adapterServer) post(t *testing.T, path, token, body string) adapterResp
 	return s.do(t, adapterReq{method: http.MethodPost, path: path, cookie: token, body: body})
 }
 
-// wantCalls checks the store calls since before: loads, saves, deletes.
-func (s *adapterServer) wantCalls(t *testing.T, what string, before [3]int64, loads, saves, deletes int64) {
+// counts returns the store calls so far: loads, writes, deletes.
+func (s *adapterServer) counts() [3]int64 {
+	return [3]int64{s.store.Calls(OpLoad), s.store.Calls(Writes...), s.store.Calls(OpDelete)}
+}
+
+// wantCalls checks the store calls since before: loads, writes, deletes.
+func (s *adapterServer) wantCalls(t *testing.T, what string, before [3]int64, loads, writes, deletes int64) {
 	t.Helper()
-	now := s.store.counts()
+	now := s.counts()
 	got := [3]int64{now[0] - before[0], now[1] - before[1], now[2] - before[2]}
-	if want := [3]int64{loads, saves, deletes}; got != want {
-		t.Errorf("%s: store calls (load, save, delete) = %v, want %v", what, got, want)
+	if want := [3]int64{loads, writes, deletes}; got != want {
+		t.Errorf("%s: store calls (load, write, delete) = %v, want %v", what, got, want)
 	}
 }
 

@@ -43,7 +43,7 @@ func testAdapterNewCookie(t *testing.T, r *adapterRun) {
 				opts = append(opts, session.WithInsecureCookie())
 			}
 			s := r.serve(t, opts...)
-			before := s.store.counts()
+			before := s.counts()
 			res := s.post(t, PlainPrefix+"set/a", "", `"1"`)
 			res.wantStatus(t, "set a", http.StatusOK)
 			s.wantCalls(t, "new session", before, 0, 1, 0)
@@ -78,7 +78,7 @@ func testAdapterUntouched(t *testing.T, r *adapterRun) {
 		{"valid token", token},
 		{"garbage token", "garbage"},
 	} {
-		before := s.store.counts()
+		before := s.counts()
 		res := s.get(t, PlainPrefix+"none", tc.token)
 		res.wantStatus(t, tc.name, http.StatusOK, "ok")
 		res.wantNoToken(t, tc.name)
@@ -93,18 +93,18 @@ func testAdapterRead(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	token := s.newSession(t)
 
-	before := s.store.counts()
+	before := s.counts()
 	res := s.get(t, PlainPrefix+"get/a", token)
 	res.wantStatus(t, "get a", http.StatusOK, `"1"`)
 	res.wantNoToken(t, "read")
 	s.wantCalls(t, "read", before, 1, 0, 0)
 
-	before = s.store.counts()
+	before = s.counts()
 	s.get(t, PlainPrefix+"get/missing", token).wantStatus(t, "get missing", http.StatusNotFound)
 	s.get(t, PlainPrefix+"status", token).wantStatus(t, "status", http.StatusOK, "active")
 	s.wantCalls(t, "reads", before, 2, 0, 0)
 
-	before = s.store.counts()
+	before = s.counts()
 	res = s.get(t, PlainPrefix+"get/a", "")
 	res.wantStatus(t, "get a without a token", http.StatusNotFound)
 	res.wantNoToken(t, "read without a token")
@@ -115,7 +115,7 @@ func testAdapterWrite(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	token := s.newSession(t)
 
-	before := s.store.counts()
+	before := s.counts()
 	res := s.post(t, PlainPrefix+"set/b", token, `{"n":2}`)
 	res.wantStatus(t, "set b", http.StatusOK)
 	res.wantNoToken(t, "write to an existing session")
@@ -123,7 +123,7 @@ func testAdapterWrite(t *testing.T, r *adapterRun) {
 	s.wantValue(t, token, "b", `{"n":2}`)
 	s.wantValue(t, token, "a", `"1"`)
 
-	before = s.store.counts()
+	before = s.counts()
 	s.post(t, PlainPrefix+"del/a", token, "").wantStatus(t, "del a", http.StatusOK)
 	s.wantCalls(t, "delete", before, 0, 1, 0)
 	s.wantValue(t, token, "a", "")
@@ -137,9 +137,9 @@ func testAdapterPop(t *testing.T, r *adapterRun) {
 	token := s.newSession(t)
 	s.post(t, PlainPrefix+"set/flash", token, `["hi"]`).wantStatus(t, "set flash", http.StatusOK)
 
-	before := s.store.counts()
+	before := s.counts()
 	s.post(t, PlainPrefix+"pop/flash", token, "").wantStatus(t, "pop flash", http.StatusOK, `["hi"]`)
-	s.wantCalls(t, "pop", before, 1, 1, 0)
+	s.wantCalls(t, "pop", before, 0, 1, 0) // one atomic take of the key
 	s.post(t, PlainPrefix+"pop/flash", token, "").wantStatus(t, "pop flash again", http.StatusNotFound)
 	s.wantValue(t, token, "a", `"1"`)
 }
@@ -148,10 +148,10 @@ func testAdapterRenew(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	old := s.newSession(t)
 
-	before := s.store.counts()
+	before := s.counts()
 	res := s.post(t, PlainPrefix+"renew", old, "")
 	res.wantStatus(t, "renew", http.StatusOK)
-	s.wantCalls(t, "renew", before, 1, 1, 1) // load, create the new key, delete the old one
+	s.wantCalls(t, "renew", before, 0, 2, 0) // take the old key, create the new one
 	token := res.token(t)
 	res.wantNoStore(t, "renew")
 	if token == old {
@@ -166,7 +166,7 @@ func testAdapterDestroy(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	token := s.newSession(t)
 
-	before := s.store.counts()
+	before := s.counts()
 	res := s.post(t, PlainPrefix+"destroy", token, "")
 	res.wantStatus(t, "destroy", http.StatusOK)
 	res.wantExpired(t, "destroy")
@@ -234,6 +234,8 @@ func testAdapterStoreFailure(t *testing.T, r *adapterRun) {
 		{"read", http.MethodGet, PlainPrefix + "get/a", true, http.StatusServiceUnavailable},
 		{"write", http.MethodPost, PlainPrefix + "set/b", true, http.StatusServiceUnavailable},
 		{"renew", http.MethodPost, PlainPrefix + "renew", true, http.StatusServiceUnavailable},
+		{"destroy", http.MethodPost, PlainPrefix + "destroy", true, http.StatusServiceUnavailable},
+		{"incr", http.MethodPost, PlainPrefix + "incr/n", true, http.StatusServiceUnavailable},
 		{"untouched session", http.MethodGet, PlainPrefix + "none", true, http.StatusOK},
 		{"stream", http.MethodGet, StreamPath, false, http.StatusServiceUnavailable},
 	} {
@@ -243,7 +245,7 @@ func testAdapterStoreFailure(t *testing.T, r *adapterRun) {
 			if tc.existing {
 				token = s.newSession(t)
 			}
-			s.store.failing.Store(true)
+			s.store.Fail()
 			res := s.do(t, adapterReq{method: tc.method, path: tc.path, cookie: token, body: `"2"`})
 			res.wantStatus(t, tc.name, tc.status)
 			res.wantNoToken(t, tc.name)
@@ -253,7 +255,7 @@ func testAdapterStoreFailure(t *testing.T, r *adapterRun) {
 				}
 			}
 			if tc.existing {
-				s.store.failing.Store(false)
+				s.store.Heal()
 				s.wantValue(t, token, "a", `"1"`)
 				s.wantValue(t, token, "b", "")
 			}
@@ -270,7 +272,7 @@ const adapterStuck = 10 * time.Second
 func testAdapterStream(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	gate := adapterNewGate(t)
-	before := s.store.counts()
+	before := s.counts()
 	type result struct {
 		res *http.Response
 		err error
@@ -320,7 +322,7 @@ func testAdapterStream(t *testing.T, r *adapterRun) {
 
 func testAdapterRedirect(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
-	before := s.store.counts()
+	before := s.counts()
 	res := s.get(t, RedirectPath, "")
 	res.wantStatus(t, "redirect", http.StatusFound)
 	if loc := res.header.Get("Location"); !strings.HasSuffix(loc, PlainPrefix+"none") {
@@ -336,7 +338,7 @@ func testAdapterFail(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	existing := s.newSession(t)
 	for _, tc := range []struct{ name, token string }{{"new session", ""}, {"existing session", existing}} {
-		before := s.store.counts()
+		before := s.counts()
 		res := s.get(t, FailPath, tc.token)
 		res.wantStatus(t, tc.name, FailStatus)
 		if r.a.FailDiscards {
@@ -362,7 +364,7 @@ func testAdapterPanic(t *testing.T, r *adapterRun) {
 	s := r.serve(t)
 	existing := s.newSession(t)
 	for _, tc := range []struct{ name, token string }{{"new session", ""}, {"existing session", existing}} {
-		before := s.store.counts()
+		before := s.counts()
 		res := s.get(t, PanicPath, tc.token)
 		res.wantStatus(t, tc.name, http.StatusInternalServerError)
 		res.wantNoToken(t, tc.name)
@@ -388,7 +390,7 @@ func testAdapterInvalidTokens(t *testing.T, r *adapterRun) {
 			if tc.token == valid {
 				t.Fatal("the case token equals the valid one")
 			}
-			before := s.store.counts()
+			before := s.counts()
 			res := s.get(t, PlainPrefix+"get/a", tc.token)
 			res.wantStatus(t, "read", http.StatusNotFound)
 			if res.cookie(t) != nil {
@@ -396,7 +398,7 @@ func testAdapterInvalidTokens(t *testing.T, r *adapterRun) {
 			}
 			s.wantCalls(t, "read", before, 0, 0, 0)
 
-			before = s.store.counts()
+			before = s.counts()
 			res = s.post(t, PlainPrefix+"set/b", tc.token, `"2"`)
 			res.wantStatus(t, "write", http.StatusOK)
 			if fresh := res.token(t); fresh == tc.token || fresh == valid {
@@ -412,7 +414,7 @@ func testAdapterConcurrent(t *testing.T, r *adapterRun) {
 	const n = 16
 	s := r.serve(t)
 	token := s.newSession(t)
-	before := s.store.counts()
+	before := s.counts()
 	var wg sync.WaitGroup
 	results := make([]adapterResp, n)
 	for i := range n {

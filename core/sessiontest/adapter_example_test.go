@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"
 )
@@ -24,8 +25,8 @@ func ExampleTestAdapter() {
 					w.Write(out)
 				})
 				// ... StreamPath, RedirectPath, FailPath and PanicPath likewise,
-				// and the framework's recovery middleware outside m.Middleware.
-				return sessiontest.ServeHandler(t, m.Middleware(mux))
+				// and the framework's recovery middleware outside sesshttp.Middleware.
+				return sessiontest.ServeHandler(t, sesshttp.Middleware(m)(mux))
 			},
 		})
 	}

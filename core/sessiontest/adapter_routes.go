@@ -57,10 +57,18 @@ var ErrRouteFailed = errors.New("sessiontest: route failed")
 //	set/{key}      stores the JSON request body under key; 200 "ok"
 //	del/{key}      deletes key; 200 "ok"
 //	pop/{key}      200 the value as JSON, deleted; 404 when absent
+//	incr/{key}     adds 1 to the counter under key (session.Incr); 200 the new value
+//	append/{key}   appends the JSON request body to the list under key; 200 "ok"
 //	keys           200 the session's keys as a JSON array
 //	status         200 "new" or "active"
 //	renew          renews the token (Session.Renew); 200 "ok"
+//	login/{user}   renews the token and records the user; 200 "ok"
+//	user           200 the user recorded, or "" (none)
 //	destroy        destroys the session (Session.Destroy); 200 "ok"
+//	hold/{gate}/{route}
+//	               serves route, then waits until the suite opens the gate
+//	               before it returns: the commit comes after whatever the
+//	               suite does meanwhile
 //
 // A bad key answers 400; any other session error 500 with its text, which
 // the suite must never see: the adapter's error handler answers instead.
@@ -68,6 +76,20 @@ func Handle(ctx context.Context, s *session.Session, path string, body []byte) (
 	action, key, _ := strings.Cut(strings.TrimPrefix(path, PlainPrefix), "/")
 	var err error
 	switch action {
+	case "hold":
+		gate, route, _ := strings.Cut(key, "/")
+		status, respBody = Handle(ctx, s, PlainPrefix+route, body)
+		adapterWaitGate(ctx, gate)
+		return status, respBody
+	case "login":
+		if err = s.Renew(ctx); err == nil {
+			err = s.SetUser(key)
+		}
+	case "user":
+		var u string
+		if u, err = s.User(); err == nil {
+			return http.StatusOK, []byte(u)
+		}
 	case "none":
 		return http.StatusOK, []byte("ok")
 	case "get":
@@ -88,6 +110,17 @@ func Handle(ctx context.Context, s *session.Session, path string, body []byte) (
 		if v, err = session.Pop[any](s, key); err == nil {
 			return adapterJSON(v)
 		}
+	case "incr":
+		var n int64
+		if n, err = session.Incr(s, key, 1); err == nil {
+			return adapterJSON(n)
+		}
+	case "append":
+		var v any
+		if json.Unmarshal(body, &v) != nil {
+			return http.StatusBadRequest, []byte("bad JSON")
+		}
+		err = session.Append(s, key, v)
 	case "keys":
 		var keys []string
 		if keys, err = s.Keys(); err == nil {
@@ -203,6 +236,17 @@ func adapterNewGate(t testing.TB) *adapterGate {
 // Open lets the handler waiting at g go on.
 func (g *adapterGate) Open() {
 	g.open.Do(func() { close(g.opened); adapterGates.Delete(g.id) })
+}
+
+// arrivedAt blocks until a handler waits at g, or fails the test after a
+// while.
+func (g *adapterGate) arrivedAt(t testing.TB) {
+	t.Helper()
+	select {
+	case <-g.arrived:
+	case <-time.After(adapterStuck):
+		t.Fatal("the handler never reached its gate")
+	}
 }
 
 // adapterWaitGate blocks until the gate opens, ctx ends or a minute passed

@@ -3,9 +3,7 @@ package sessiontest
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -68,44 +66,4 @@ func newAdapterRedisStore(t testing.TB) session.Store {
 		t.Fatal(err)
 	}
 	return st
-}
-
-// errAdapterInjected is what a failing adapterStore returns.
-var errAdapterInjected = fmt.Errorf("sessiontest: injected store failure: %w", session.ErrUnavailable)
-
-// adapterStore wraps the store under test: it counts calls, and fails every
-// call with errAdapterInjected while failing is set.
-type adapterStore struct {
-	session.Store
-	loads, saves, deletes atomic.Int64
-	failing               atomic.Bool
-}
-
-func (s *adapterStore) Load(ctx context.Context, id string, t session.Touch) (session.Record, bool, error) {
-	s.loads.Add(1)
-	if s.failing.Load() {
-		return session.Record{}, false, errAdapterInjected
-	}
-	return s.Store.Load(ctx, id, t)
-}
-
-func (s *adapterStore) Save(ctx context.Context, id string, ch session.Change) error {
-	s.saves.Add(1)
-	if s.failing.Load() {
-		return errAdapterInjected
-	}
-	return s.Store.Save(ctx, id, ch)
-}
-
-func (s *adapterStore) Delete(ctx context.Context, id string) error {
-	s.deletes.Add(1)
-	if s.failing.Load() {
-		return errAdapterInjected
-	}
-	return s.Store.Delete(ctx, id)
-}
-
-// counts returns loads, saves and deletes so far.
-func (s *adapterStore) counts() [3]int64 {
-	return [3]int64{s.loads.Load(), s.saves.Load(), s.deletes.Load()}
 }

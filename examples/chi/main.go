@@ -20,8 +20,8 @@ func main() {
 	app := demo.Start("chi")
 
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)            // outside the sessions: a panic saves nothing
-	r.Use(sesschi.Middleware(app.Manager)) // errors answer through demo.WriteHTTPError
+	r.Use(middleware.Recoverer) // outside the sessions: a panic saves nothing
+	r.Use(sesschi.Middleware(app.Manager, sesschi.WithErrorHandler(demo.WriteHTTPError)))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		demo.WriteJSON(w, http.StatusNotFound, demo.NotFound)
 	})

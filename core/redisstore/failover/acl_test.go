@@ -26,8 +26,10 @@ var dataRules = []string{
 	"~sesskit:*",    // the default key prefix (redisstore.DefaultPrefix)
 	"resetchannels", // no Pub/Sub
 	"-@all",
-	"+evalsha", "+eval", // every Load and Save; EVAL after NOSCRIPT
-	"+hgetall", "+hmget", "+exists", "+pttl", "+pexpire", "+hset", "+hdel", // inside the scripts
+	"+evalsha", "+eval", // every change; EVAL after NOSCRIPT
+	"+hgetall",                                                             // Load, and inside the take script
+	"+hmget", "+hget", "+exists", "+pexpire", "+hset", "+hdel", "+hincrby", // inside the scripts
+	"+pttl", // Store.TTL, for tools
 	"+del",  // inside the scripts, and Delete
 	"+ping", // Ping (on a Cluster, every primary)
 	"+wait", // WithWait
@@ -162,41 +164,52 @@ func exerciseACL(t *testing.T, rdb redis.UniversalClient, admin redis.UniversalC
 	}
 	now := time.Now()
 	hour := time.Hour
+	r := session.Rules{Now: now, Idle: hour, Absolute: 24 * hour, MaxSize: 1 << 10}
 	create := func(id string, deadline time.Time) {
 		t.Helper()
-		err := s.Save(ctx, id, session.Change{Create: true, Now: now, Idle: hour, Created: now, Deadline: deadline,
-			Set: map[string][]byte{"a": []byte("j1")}})
+		err := s.Create(ctx, id, session.Record{Created: now, Deadline: deadline, Values: map[string][]byte{"a": []byte("j1")}}, r)
 		if err != nil {
-			t.Fatalf("create: %v", err)
+			t.Fatalf("create: %v", err) // EVALSHA, NOSCRIPT, EVAL: HSET, PEXPIRE
 		}
 	}
 	id := sessiontest.RandomID()
-	create(id, now.Add(12*hour)) // EVALSHA, NOSCRIPT, EVAL: DEL, HSET, PEXPIRE
-	if _, found, err := s.Load(ctx, id, session.Touch{Now: now, Idle: 2 * hour}); err != nil || !found {
-		t.Fatalf("load with a touch: %v, %v", found, err) // HGETALL, PTTL, PEXPIRE
+	create(id, now.Add(12*hour))
+	if _, found, err := s.Load(ctx, id); err != nil || !found {
+		t.Fatalf("load: %v, %v", found, err) // HGETALL
 	}
-	err = s.Save(ctx, id, session.Change{Now: now, Idle: hour, MaxSize: 1 << 10,
-		Set: map[string][]byte{"b": []byte("j2")}, Delete: []string{"a"}})
-	if err != nil {
-		t.Fatalf("change: %v", err) // HMGET, HGETALL, HDEL, HSET, PEXPIRE
+	steps := map[string]func() error{
+		"save": func() error { // HMGET, HDEL, HSET, PEXPIRE
+			return s.Save(ctx, id, session.Change{Set: map[string][]byte{"b": []byte("j2")}, Delete: []string{"a"}, Append: map[string][][]byte{"l": {[]byte("jx")}}}, r)
+		},
+		"incr":  func() error { _, err := s.Incr(ctx, id, "n", 1<<60, r); return err }, // HINCRBY, HGET
+		"pop":   func() error { _, err := s.Pop(ctx, id, "l", r); return err },         // HDEL
+		"swap":  func() error { _, _, err := s.Swap(ctx, id, "b", []byte("j2"), nil, r); return err },
+		"touch": func() error { return s.Touch(ctx, id, r) },
+		"ttl":   func() error { _, err := s.TTL(ctx, id); return err }, // PTTL
 	}
-	late := now.Add(13 * hour)
-	if err := s.Save(ctx, id, session.Change{Now: late, Idle: hour}); !errors.Is(err, session.ErrNotFound) {
+	for name, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	late := r
+	late.Now = now.Add(13 * hour)
+	if err := s.Save(ctx, id, session.Change{}, late); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("change past the deadline: %v, want ErrNotFound", err) // DEL
+	}
+	if err := s.Save(ctx, sessiontest.RandomID(), session.Change{}, r); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("change of a missing session: %v, want ErrNotFound", err) // EXISTS
 	}
 	id = sessiontest.RandomID()
 	create(id, now.Add(hour))
-	if _, found, err := s.Load(ctx, id, session.Touch{Now: late, Idle: hour}); err != nil || found {
-		t.Fatalf("load past the deadline: %v, %v", found, err) // DEL
-	}
-	if err := s.Save(ctx, sessiontest.RandomID(), session.Change{Now: now, Idle: hour}); !errors.Is(err, session.ErrNotFound) {
-		t.Fatalf("change of a missing session: %v, want ErrNotFound", err) // EXISTS
+	if _, found, err := s.Take(ctx, id, r); err != nil || !found {
+		t.Fatalf("take: %v, %v", found, err) // HGETALL, DEL, HSET, PEXPIRE
 	}
 	id = sessiontest.RandomID()
 	if err := admin.HSet(ctx, redisstore.DefaultPrefix+id, "x", "y").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(ctx, id, session.Change{Now: now, Idle: hour}); !errors.Is(err, session.ErrCorrupt) {
+	if err := s.Save(ctx, id, session.Change{}, r); !errors.Is(err, session.ErrCorrupt) {
 		t.Fatalf("change of a corrupt session: %v, want ErrCorrupt", err)
 	}
 	if err := s.Delete(ctx, id); err != nil {
@@ -209,7 +222,7 @@ func exerciseACL(t *testing.T, rdb redis.UniversalClient, admin redis.UniversalC
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = waiting.Save(ctx, sessiontest.RandomID(), session.Change{Create: true, Now: now, Idle: hour, Created: now, Deadline: now.Add(hour)})
+	err = waiting.Create(ctx, sessiontest.RandomID(), session.Record{Created: now, Deadline: now.Add(hour)}, r)
 	switch {
 	case replicated && err != nil:
 		t.Fatalf("save with WAIT: %v", err)
@@ -240,7 +253,7 @@ func checkKeyPattern(t *testing.T, rdb redis.UniversalClient) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	err = other.Save(t.Context(), sessiontest.RandomID(), session.Change{Create: true, Now: now, Idle: time.Hour, Created: now, Deadline: now.Add(time.Hour)})
+	err = other.Create(t.Context(), sessiontest.RandomID(), session.Record{Created: now, Deadline: now.Add(time.Hour)}, session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour})
 	if !errors.Is(err, session.ErrUnavailable) || !strings.Contains(err.Error(), "NOPERM") {
 		t.Fatalf("save outside ~sesskit:* = %v, want NOPERM", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -65,17 +66,17 @@ func newLoad(t *testing.T, label string, store session.Store) *load {
 	t.Helper()
 	m, err := session.New(store,
 		session.WithIdleTimeout(time.Hour),
-		session.WithLogger(slog.New(slog.DiscardHandler)),
-		session.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
-			w.Header().Set("X-Session-Error", "1")
-			w.WriteHeader(session.ErrorStatus(err))
-		}))
+		session.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	mw := sesshttp.Middleware(m, sesshttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
+		w.Header().Set("X-Session-Error", "1")
+		w.WriteHeader(session.ErrorStatus(err))
+	}))
 	l := &load{
 		label: label,
-		srv:   httptest.NewServer(withDeadline(m.Middleware(routes()))),
+		srv:   httptest.NewServer(withDeadline(mw(routes()))),
 		// The server bounds every request; the client timeout only keeps a
 		// broken run from hanging.
 		client: &http.Client{Timeout: requestDeadline + 10*time.Second},
@@ -155,12 +156,12 @@ func (l *load) work(w int) {
 		i := step % sessionsPerWorker
 		key, value := fmt.Sprintf("k%d", step), fmt.Sprintf("w%d-%d", w, step)
 		q := url.Values{"k": {key}, "v": {value}}
-		resp, body := l.do(http.MethodPost, "/write?"+q.Encode(), &tokens[i], http.StatusNoContent)
+		resp, _ := l.do(http.MethodPost, "/write?"+q.Encode(), &tokens[i], http.StatusNoContent)
 		if resp != nil && resp.StatusCode == http.StatusNoContent {
 			l.mu.Lock()
 			l.acked = append(l.acked, commit{tokens[i], key, value})
 			l.mu.Unlock()
-			resp, body = l.do(http.MethodGet, "/read?k="+key, &tokens[i], http.StatusOK, http.StatusNotFound)
+			resp, body := l.do(http.MethodGet, "/read?k="+key, &tokens[i], http.StatusOK, http.StatusNotFound)
 			if resp != nil && resp.StatusCode != http.StatusServiceUnavailable && body != value {
 				l.mu.Lock()
 				l.readMisses++

@@ -102,21 +102,6 @@ func (top *topology) list(t *testing.T, name string) []string {
 	return strings.Split(top.get(t, name), ",")
 }
 
-// pids returns a host:port=pid list as a map.
-func (top *topology) pids(t *testing.T, name string) map[string]int {
-	t.Helper()
-	m := map[string]int{}
-	for _, entry := range top.list(t, name) {
-		addr, pid, _ := strings.Cut(entry, "=")
-		n, err := strconv.Atoi(pid)
-		if err != nil {
-			t.Fatalf("%s: bad entry %q", name, entry)
-		}
-		m[addr] = n
-	}
-	return m
-}
-
 // kill sends SIGKILL to a node up.sh started (its PID comes from the env file
 // or, after a restart, from the node's pidfile).
 func (top *topology) kill(t *testing.T, addr string, pid int) {

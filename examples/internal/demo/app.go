@@ -124,7 +124,6 @@ func managerOptions(cfg Config, log *slog.Logger) []session.Option {
 	opts := []session.Option{
 		session.WithCookieName(CookieName),
 		session.WithHeaderToken(TokenHeader),
-		session.WithErrorHandler(WriteHTTPError),
 		session.WithLogger(log),
 	}
 	if !cfg.Secure {

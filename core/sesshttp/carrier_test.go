@@ -1,10 +1,10 @@
-package session_test
+package sesshttp_test
 
 import (
 	"net/http"
 	"testing"
 
-	"github.com/sesskit/sesskit/core/session"
+	"github.com/sesskit/sesskit/core/sesshttp"
 )
 
 func TestHTTPCarrierCookie(t *testing.T) {
@@ -27,7 +27,7 @@ func TestHTTPCarrierCookie(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 			r.Header["Cookie"] = tt.headers
-			if got := (session.HTTPCarrier{Request: r}).Cookie("session"); got != tt.want {
+			if got := (sesshttp.Carrier{Request: r}).Cookie("session"); got != tt.want {
 				t.Errorf("Cookie = %q, want %q", got, tt.want)
 			}
 		})
