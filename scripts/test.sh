@@ -10,7 +10,8 @@
 # -race, chromium when examples/ has chromedp tests) with apt-get, as root or
 # through sudo; starts three throwaway Redis topologies from the plain
 # redis-server binary on free ports in temp dirs (scripts/redis/lib.sh), never
-# the system service; runs gofmt, go vet, per-module GOWORK=off build and
+# the system service; runs gofmt, go vet, staticcheck (pinned, through
+# go run), per-module GOWORK=off build and
 # tidy, the framework-dependency checks, then go test -race over every module
 # listed in go.work; stops exactly the servers it started on exit, whatever
 # happens. The last line is "packages: N passed, M failed" (go test packages),
@@ -48,6 +49,7 @@ source scripts/redis/lib.sh
 export GOWORK=$root/go.work # even if the caller's environment says GOWORK=off
 
 began=$SECONDS step=setup tmp="" summary="" ups=() topologies=(single sentinel cluster)
+staticcheck=v0.8.2 # honnef.co/go/tools, pinned
 
 header() { step=$1 && echo "== $1"; }
 fail() { echo "test.sh: $*" >&2 && exit 1; }
@@ -122,6 +124,9 @@ unformatted=$("$(go env GOROOT)/bin/gofmt" -l "${mods[@]}")
 
 header "go vet"
 go vet "${pkgs[@]}" || fail "go vet failed"
+
+header "staticcheck $staticcheck"
+go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck" "${pkgs[@]}" || fail "staticcheck found problems (above)"
 
 header "GOWORK=off go build, go mod tidy -diff"
 for m in "${rel[@]}"; do
