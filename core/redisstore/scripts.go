@@ -125,7 +125,7 @@ local function finish(st, extra)
       redis.call('HDEL', key, unpack(st.del, i, math.min(i + 511, #st.del)))
     end
   end
-  if #set == 0 and #st.del == 0 and not touch then return end
+  if #set == 0 and #st.del == 0 and not touch and st.size == st.size0 and st.n == st.n0 then return end
   set[#set + 1] = '@s'
   set[#set + 1] = int(st.size)
   set[#set + 1] = '@n'

@@ -110,6 +110,14 @@ func TestLayout(t *testing.T) {
 // exactly, though no script ever reads the whole hash to count them.
 func TestRunningSize(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
+		for _, interval := range []time.Duration{0, time.Hour} { // touch due, and not
+			testRunningSize(t, rdb, interval)
+		}
+	})
+}
+
+func testRunningSize(t *testing.T, rdb redis.UniversalClient, interval time.Duration) {
+	{
 		s := newStore(t, rdb)
 		id := newID(t, rdb)
 		key := testPrefix + id
@@ -117,6 +125,7 @@ func TestRunningSize(t *testing.T) {
 		values := map[string][]byte{"a": []byte("j1"), "b": []byte("j22")}
 		create(t, s, id, now, now.Add(time.Hour), values)
 		r := rules(now)
+		r.TouchInterval = interval
 		steps := []func() error{
 			func() error {
 				return s.Save(t.Context(), id, session.Change{Set: map[string][]byte{"a": []byte("j11111"), "c": []byte("j3")}, Delete: []string{"b", "zz"}}, r)
@@ -145,10 +154,10 @@ func TestRunningSize(t *testing.T) {
 				}
 			}
 			if h["@s"] != size(vals) || h["@n"] != strconv.Itoa(len(vals)) {
-				t.Fatalf("step %d: @s %s, @n %s; the values %q make %s, %d", i, h["@s"], h["@n"], vals, size(vals), len(vals))
+				t.Fatalf("touch interval %v, step %d: @s %s, @n %s; the values %q make %s, %d", interval, i, h["@s"], h["@n"], vals, size(vals), len(vals))
 			}
 		}
-	})
+	}
 }
 
 func hgetallBytes(t *testing.T, rdb redis.UniversalClient, key, field string) []byte {
