@@ -1,11 +1,14 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The same-key operations. Set and Delete are last-writer-wins per key;
@@ -16,8 +19,10 @@ import (
 // new or degraded session, which no other request can see, they work on
 // the request's own state and are saved by Commit like Set.
 
-// maxUpdateAttempts bounds Update's compare-and-set retries.
-const maxUpdateAttempts = 8
+// maxUpdateAttempts bounds Update's compare-and-set retries; between them
+// it backs off for a random time below conflictBackoff(attempt), so that
+// many requests racing for one key take turns instead of colliding again.
+const maxUpdateAttempts = 64
 
 // Incr adds delta to the integer under key (absent counts as 0), atomically
 // in the store, and returns the new value. The value reads back with
@@ -47,6 +52,9 @@ func Incr(s *Session, key string, delta int64) (int64, error) {
 			var swapped bool
 			_, swapped, err = s.m.store.Swap(s.ctx, s.storeID(), key, nc.Value, counter(n), s.rules())
 			if err == nil && !swapped {
+				if err := backOff(s.ctx, attempt); err != nil {
+					return 0, fmt.Errorf("session: incr %q: %w", key, err)
+				}
 				continue // changed meanwhile
 			}
 		}
@@ -181,7 +189,8 @@ func (s *Session) pop(key string) ([]byte, error) {
 
 // Update replaces the value under key with fn's result, atomically in the
 // store by compare-and-set on the stored bytes: when another request
-// changed the key meanwhile, fn runs again on the new value, up to 8 times,
+// changed the key meanwhile, fn runs again on the new value, up to 64 times
+// with a random back-off (up to 100 ms) between them,
 // then Update gives up with ErrConflict. fn gets the zero T when the key
 // is absent; its error aborts the update and is returned. fn must not call
 // the session's methods. It returns the stored result.
@@ -201,7 +210,7 @@ func Update[T any](s *Session, key string, fn func(T) (T, error)) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	for range maxUpdateAttempts {
+	for attempt := range maxUpdateAttempts {
 		var old T
 		if cur != nil {
 			if err := s.m.decode(key, cur, &old); err != nil {
@@ -231,9 +240,28 @@ func Update[T any](s *Session, key string, fn func(T) (T, error)) (T, error) {
 			return next, nil
 		default:
 			cur = got
+			if err := backOff(s.ctx, attempt); err != nil {
+				return zero, fmt.Errorf("session: update %q: %w", key, err)
+			}
 		}
 	}
 	return zero, fmt.Errorf("session: update %q: %w", key, ErrConflict)
+}
+
+// backOff waits a random time below 2^attempt ms, capped at 100 ms, or
+// until ctx ends. Racing requests that all learned the new value from
+// their failed swaps would otherwise retry together, and only one of them
+// can win each round.
+func backOff(ctx context.Context, attempt int) error {
+	limit := min(time.Millisecond<<min(attempt, 7), 100*time.Millisecond)
+	t := time.NewTimer(rand.N(limit) + 1)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // local reports whether the session lives only in this request: new (no
