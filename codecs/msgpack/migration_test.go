@@ -1,6 +1,7 @@
 package msgpack_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -90,5 +91,48 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSameKeyValuesInEveryCodec: counters and lists read back through a
+// MessagePack Manager as through a JSON one, into fixed-size types too.
+func TestSameKeyValuesInEveryCodec(t *testing.T) {
+	for _, opts := range [][]session.Option{{session.WithCodec(msgpack.Codec{})}, {session.WithDecoders(msgpack.Codec{})}} {
+		m, err := session.New(sessiontest.Stores()[0].New(t), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := serve(t, m, nil, func(s *session.Session) {
+			_, err := session.Incr(s, "n", 41)
+			must(t, err)
+			must(t, session.Append(s, "l", orderLine{"A1", 2}))
+		})
+		serve(t, m, c, func(s *session.Session) {
+			n, err := session.Incr(s, "n", 1)
+			must(t, err)
+			must(t, session.Append(s, "l", orderLine{"B2", 3}))
+			i64, err := session.Get[int64](s, "n")
+			must(t, err)
+			i, err := session.Get[int](s, "n")
+			must(t, err)
+			if n != 42 || i64 != 42 || i != 42 {
+				t.Errorf("counter: Incr %d, Get[int64] %d, Get[int] %d; want 42", n, i64, i)
+			}
+			if _, err := session.Get[int8](s, "n"); err != nil {
+				t.Errorf("42 into an int8: %v", err)
+			}
+			lines, err := session.Pop[[]orderLine](s, "l")
+			must(t, err)
+			if len(lines) != 2 || lines[0] != (orderLine{"A1", 2}) || lines[1] != (orderLine{"B2", 3}) {
+				t.Errorf("list: %+v", lines)
+			}
+		})
+		serve(t, m, c, func(s *session.Session) {
+			_, err := session.Incr(s, "n", 300)
+			must(t, err)
+			if _, err := session.Get[int8](s, "n"); !errors.Is(err, session.ErrDecode) {
+				t.Errorf("342 into an int8 = %v, want ErrDecode", err)
+			}
+		})
 	}
 }

@@ -102,6 +102,7 @@ func TestRoundTripsPerRequest(t *testing.T) {
 	}
 	handlers := map[string]func(*session.Session) error{
 		"untouched":  func(*session.Session) error { return nil },
+		"incr":       func(s *session.Session) error { _, err := session.Incr(s, "c", 1); return err },
 		"read":       func(s *session.Session) error { _, err := session.Get[int](s, "n"); return err },
 		"write-only": func(s *session.Session) error { return s.Set("w", 1) },
 		"read+write": func(s *session.Session) error {
@@ -127,7 +128,8 @@ func TestRoundTripsPerRequest(t *testing.T) {
 	}
 	create := func(s *session.Session) error { return s.Set("n", 1) }
 	cookie := serve(nil, create).Cookies()[0]
-	serve(cookie, handlers["read+write"]) // load the scripts once (EVALSHA misses)
+	serve(cookie, handlers["read+write"])                                                             // load the scripts once (EVALSHA misses)
+	serve(cookie, func(s *session.Session) error { _, err := session.Incr(s, "c", 100); return err }) // three digits from now on: no size change
 
 	const n = 20
 	tests := []struct {
@@ -139,6 +141,7 @@ func TestRoundTripsPerRequest(t *testing.T) {
 		{"read", 1, false}, // touches only after the touch interval (10 min here)
 		{"write-only", 1, true},
 		{"read+write", 2, true},
+		{"incr", 1, true},
 		{"create", 1, true},
 	}
 	for _, tt := range tests {
