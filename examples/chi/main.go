@@ -104,6 +104,16 @@ func main() {
 			status, body := demo.PopFlash(sess(r))
 			demo.WriteJSON(w, status, body)
 		})
+		r.Get("/wizard", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.Wizard(sess(r))
+			demo.WriteJSON(w, status, body)
+		})
+		r.Post("/wizard/{step}", func(w http.ResponseWriter, r *http.Request) {
+			if in, ok := readBody(w, r); ok {
+				status, body := demo.WizardStep(sess(r), chi.URLParam(r, "step"), in)
+				demo.WriteJSON(w, status, body)
+			}
+		})
 	})
 
 	app.Run(demo.HTTPServer(r))

@@ -29,13 +29,15 @@ func newClient(t *testing.T) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}
+	t.Cleanup(tr.CloseIdleConnections) // before the apps stop: a graceful shutdown waits for open connections
 	return &client{t: t, jar: jar, hc: &http.Client{
 		Jar:     jar,
 		Timeout: requestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
-		Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4},
+		Transport: tr,
 	}}
 }
 

@@ -41,7 +41,7 @@ func shareSessions(t *testing.T, fwX, codecX, fwY, codecY string) {
 	if tok == "" || c.token(y.url) != tok {
 		t.Fatalf("the cookie set by %s is not sent to %s", fwX, fwY)
 	}
-	wantCodec(t, b, tok, "visits", codecX)
+	wantCodec(t, b, tok, "cart", codecX)
 
 	// Read and changed through y.
 	wantJSON(t, fwY+": session written by "+fwX, c.do("GET", y.url+"/api/session", ""), 200, `{"user":"alice","values":{
@@ -53,7 +53,7 @@ func shareSessions(t *testing.T, fwX, codecX, fwY, codecY string) {
 	if c.token(x.url) != tok {
 		t.Fatalf("%s changed the token without a login", fwY)
 	}
-	wantCodec(t, b, tok, "visits", codecY)
+	wantCodec(t, b, tok, "cart", codecY)
 
 	// Read back through x.
 	wantJSON(t, fwX+": session changed by "+fwY, c.do("GET", x.url+"/api/session", ""), 200, `{"user":"alice","values":{

@@ -109,6 +109,18 @@ func main() {
 		status, body := demo.PopFlash(sessecho.From(c))
 		return reply(c, status, body)
 	})
+	api.GET("/wizard", func(c echo.Context) error {
+		status, body := demo.Wizard(sessecho.From(c))
+		return reply(c, status, body)
+	})
+	api.POST("/wizard/:step", func(c echo.Context) error {
+		in, err := demo.ReadBody(c.Request().Body)
+		if err != nil {
+			return echo.ErrBadRequest
+		}
+		status, body := demo.WizardStep(sessecho.From(c), c.Param("step"), in)
+		return reply(c, status, body)
+	})
 
 	app.Run(demo.HTTPServer(e))
 }

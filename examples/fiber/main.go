@@ -99,6 +99,14 @@ func main() {
 		status, body := demo.PopFlash(sessfiber.From(c))
 		return reply(c, status, body)
 	})
+	api.Get("/wizard", func(c *fiber.Ctx) error {
+		status, body := demo.Wizard(sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Post("/wizard/:step", func(c *fiber.Ctx) error {
+		status, body := demo.WizardStep(sessfiber.From(c), c.Params("step"), c.Body())
+		return reply(c, status, body)
+	})
 
 	app.Run(server{f})
 }

@@ -89,6 +89,14 @@ func main() {
 	api.GET("/flash", func(c *gin.Context) {
 		c.JSON(demo.PopFlash(sessgin.From(c)))
 	})
+	api.GET("/wizard", func(c *gin.Context) {
+		c.JSON(demo.Wizard(sessgin.From(c)))
+	})
+	api.POST("/wizard/:step", func(c *gin.Context) {
+		if body, ok := readBody(c); ok {
+			c.JSON(demo.WizardStep(sessgin.From(c), c.Param("step"), body))
+		}
+	})
 
 	app.Run(demo.HTTPServer(r))
 }

@@ -19,12 +19,16 @@ func fail(status int, msg string) (int, any) {
 }
 
 // Failure is the reply for a session error: 413 when the session would grow
-// too large, 503 when the store failed. The message never carries the error
+// too large, 409 when another request renewed it or kept changing the same
+// value, 503 when the store failed. The message never carries the error
 // itself, which may name Redis addresses.
 func Failure(err error) (int, any) {
 	status := session.ErrorStatus(err)
-	if status == http.StatusRequestEntityTooLarge {
+	switch status {
+	case http.StatusRequestEntityTooLarge:
 		return fail(status, "session too large")
+	case http.StatusConflict:
+		return fail(status, "the session was changed by another request; try again")
 	}
 	slog.Error("session store failed", "error", err)
 	return fail(status, "session store unavailable")

@@ -25,6 +25,7 @@ var Forms = map[string]Form{
 	"/cart":   CartForm,
 	"/values": ValueForm,
 	"/visits": VisitForm,
+	"/wizard": WizardForm,
 }
 
 // LoginForm logs in as the field "user".
@@ -74,6 +75,23 @@ func ValueForm(_ context.Context, s *session.Session, body []byte) error {
 func VisitForm(_ context.Context, s *session.Session, _ []byte) error {
 	n, err := countVisit(s)
 	return outcome(s, err, fmt.Sprintf("Visit %d counted.", n))
+}
+
+// WizardForm posts one step of the sign-up form (the field "step" and that
+// step's field), or submits it when "step" is "submit".
+func WizardForm(_ context.Context, s *session.Session, body []byte) error {
+	f, err := parseForm(body)
+	done := "Step " + f.Get("step") + " saved."
+	if err == nil {
+		if f.Get("step") == "submit" {
+			var w Signup
+			w, err = wizardSubmit(s)
+			done = "Signed up " + w.Name + " on the " + w.Plan + " plan."
+		} else {
+			_, err = wizardStep(s, f.Get("step"), Signup{Name: f.Get("name"), Email: f.Get("email"), Plan: f.Get("plan")})
+		}
+	}
+	return outcome(s, err, done)
 }
 
 func parseForm(body []byte) (url.Values, error) {

@@ -30,7 +30,6 @@ const (
 	maxQty       = 99   // per request
 	maxCartLines = 50   // distinct SKUs
 	maxMessage   = 1000 // characters
-	maxMessages  = 20   // the oldest are dropped
 )
 
 const (
@@ -76,13 +75,14 @@ func lookup[T any](s *session.Session, key string) (T, error) {
 	return zero, err
 }
 
+// countVisit adds one to the counter in the store: concurrent requests all
+// count.
 func countVisit(s *session.Session) (int, error) {
-	n, err := lookup[int](s, keyVisits)
-	if err != nil {
-		return 0, err
+	n, err := session.Incr(s, keyVisits, 1)
+	if errors.Is(err, session.ErrDecode) { // a value of another shape: start over
+		return 1, s.Set(keyVisits, 1)
 	}
-	n++
-	return n, s.Set(keyVisits, n)
+	return int(n), err
 }
 
 func putValue(s *session.Session, key string, v any) error {
@@ -110,49 +110,41 @@ func addToCart(s *session.Session, sku string, qty int) ([]Line, error) {
 	if qty < 1 || qty > maxQty {
 		return nil, badRequest(msgBadQty)
 	}
-	cart, err := lookup[[]Line](s, keyCart)
-	if err != nil {
-		return nil, err
-	}
-	found := false
-	for i := range cart {
-		if cart[i].SKU == sku {
-			cart[i].Qty += qty
-			found = true
+	add := func(cart []Line) ([]Line, error) {
+		for i := range cart {
+			if cart[i].SKU == sku {
+				cart[i].Qty += qty
+				return cart, nil
+			}
 		}
-	}
-	if !found {
 		if len(cart) >= maxCartLines {
 			return nil, badRequest("the cart is full")
 		}
-		cart = append(cart, Line{SKU: sku, Qty: qty})
+		return append(cart, Line{SKU: sku, Qty: qty}), nil
 	}
-	return cart, s.Set(keyCart, cart)
+	// Compare-and-set: a concurrent addition is never lost.
+	cart, err := session.Update(s, keyCart, add)
+	if errors.Is(err, session.ErrDecode) { // a value of another shape: start over
+		cart, _ = add(nil)
+		err = s.Set(keyCart, cart)
+	}
+	return cart, err
 }
 
 func addFlash(s *session.Session, msg string) error {
 	if !validText(msg, maxMessage) {
 		return badRequest("message must be 1-1000 characters")
 	}
-	msgs, err := lookup[[]string](s, keyFlash)
-	if err != nil {
-		return err
-	}
-	msgs = append(msgs, msg)
-	if len(msgs) > maxMessages {
-		msgs = msgs[len(msgs)-maxMessages:]
-	}
-	return s.Set(keyFlash, msgs)
+	return session.Append(s, keyFlash, msg) // an atomic append: concurrent messages all land
 }
 
+// popFlash takes the messages atomically: each is shown by one request only.
 func popFlash(s *session.Session) ([]string, error) {
 	msgs, err := session.Pop[[]string](s, keyFlash)
 	switch {
 	case err == nil:
-	case errors.Is(err, session.ErrNoValue):
+	case errors.Is(err, session.ErrNoValue), errors.Is(err, session.ErrDecode): // none, or another shape (gone now)
 		err = nil
-	case errors.Is(err, session.ErrDecode):
-		msgs, err = nil, s.Delete(keyFlash) // a value of another shape
 	}
 	if msgs == nil {
 		msgs = []string{}

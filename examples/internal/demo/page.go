@@ -24,6 +24,9 @@ type pageData struct {
 	Items                   int
 	Flash                   []string
 	Values                  []pageValue
+	Wizard                  Signup
+	WizardStep              int
+	WizardDone              bool
 }
 
 type pageValue struct{ Key, JSON string }
@@ -42,6 +45,8 @@ func (a *App) Page(s *session.Session) (int, []byte) {
 	for _, l := range d.Cart {
 		d.Items += l.Qty
 	}
+	d.Wizard, _ = lookup[Signup](s, keyWizard)
+	d.WizardStep, d.WizardDone = d.Wizard.step(), d.Wizard.complete()
 	if d.Flash, err = popFlash(s); err != nil {
 		return errorPage(err)
 	}
@@ -50,7 +55,7 @@ func (a *App) Page(s *session.Session) (int, []byte) {
 		return errorPage(err)
 	}
 	for _, k := range keys {
-		if slices.Contains([]string{keyVisits, keyCart, keyFlash}, k) {
+		if slices.Contains([]string{keyVisits, keyCart, keyFlash, keyWizard}, k) {
 			continue
 		}
 		if v, err := valueJSON(s, k); err == nil {
