@@ -34,5 +34,6 @@
 // instead of making the decoder allocate what the header claims. Only the
 // 12-byte timestamp form is accepted (Marshal writes no other), because the
 // decoder misreads shorter ones as map headers when the destination is a
-// map. See Valid for the full list.
+// map; and NaN map keys are refused, as each would add an entry. See Valid
+// for the full list.
 package msgpack

@@ -1,6 +1,9 @@
 package msgpack
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // MaxDepth is how deeply arrays and maps may nest in one value. Deeper input
 // is refused before decoding, because the decoder recurses once per level and
@@ -11,9 +14,9 @@ const MaxDepth = 10000
 // Valid reports whether data is exactly one well-formed MessagePack value,
 // with no trailing bytes, that Unmarshal can decode into an any. On top of
 // the wire format it refuses: the never-used code 0xc1; arrays and maps as
-// map keys; extension types other than the timestamp (-1); timestamps not
-// in the 12-byte form or with nanoseconds above 999999999; and nesting
-// deeper than MaxDepth. Marshal writes nothing that Valid refuses. Valid
+// map keys; NaN as a map key; extension types other than the timestamp
+// (-1); timestamps not in the 12-byte form or with nanoseconds above
+// 999999999; and nesting deeper than MaxDepth. Marshal writes nothing that Valid refuses. Valid
 // does not allocate for values nested up to 16 deep.
 func (Codec) Valid(data []byte) bool {
 	_, why := check(data, nil)
@@ -45,6 +48,10 @@ type level struct {
 // reads the rest of the input out of step with this walk and unchecked
 // headers reach make again. A 12-byte body starts with the nanoseconds'
 // high byte, at most 0x3b: a fixint, which DecodeMapLen rejects.
+//
+// NaN is refused as a map key because it equals no key, itself included:
+// every NaN entry would be a new one, so a map of n NaN keys keeps n
+// entries (and a Go map can neither find nor delete them).
 //
 // With widen != nil, check accepts 4- and 8-byte timestamps and appends to
 // *widen a copy of data in which they are rewritten in the 12-byte form;
@@ -159,6 +166,9 @@ func check(data []byte, widen *[]byte) (off int, why string) {
 		if body > uint64(len(data)-pos) {
 			return start, "length exceeds input"
 		}
+		if key && isNaN(c, data[pos:pos+int(body)]) {
+			return start, "NaN map key"
+		}
 		if ext {
 			b := data[pos : pos+int(body)]
 			switch {
@@ -216,4 +226,15 @@ func appendTimestamp96(dst, b []byte) []byte {
 	dst = append(dst, 0xc7, 12, 0xff)
 	dst = binary.BigEndian.AppendUint32(dst, nsec)
 	return binary.BigEndian.AppendUint64(dst, sec)
+}
+
+// isNaN reports whether the value with code c and body b is a NaN float.
+func isNaN(c byte, b []byte) bool {
+	switch c {
+	case 0xca:
+		return math.IsNaN(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
+	case 0xcb:
+		return math.IsNaN(math.Float64frombits(binary.BigEndian.Uint64(b)))
+	}
+	return false
 }
