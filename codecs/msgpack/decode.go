@@ -33,13 +33,19 @@ var decoders = sync.Pool{New: func() any {
 // anything is decoded; other errors (such as a type mismatch) do not wrap
 // it. Unmarshal never panics.
 //
+// Also before decoding, Unmarshal refuses a number that does not fit its
+// destination, at any depth (300 into an int8, -1 into a uint, 2^64-1 into
+// an int64 or a float64), as encoding/json does, where the decoder would
+// let it wrap.
+//
 // Decoding into an any (or []any, map[string]any) gives nil, bool, int64,
 // float64, string, time.Time, []any and map[string]any; an integer is int64
 // whenever it fits, uint64 above math.MaxInt64; a map whose keys are not all
 // strings becomes map[any]any. Struct fields of type any follow the same
 // rules except that they keep uint64 for unsigned encodings.
 func (Codec) Unmarshal(data []byte, dst any) (err error) {
-	if off, why := check(data, nil); why != "" {
+	var ints intRange
+	if off, why := check(data, nil, &ints); why != "" {
 		return fmt.Errorf("msgpack: unmarshal: %w: %s at byte %d", session.ErrCorrupt, why, off)
 	}
 	d := decoders.Get().(*decoder)
@@ -53,6 +59,9 @@ func (Codec) Unmarshal(data []byte, dst any) (err error) {
 		d.r.Reset(nil) // do not keep data reachable from the pool
 		decoders.Put(d)
 	}()
+	if err := fit(data, dst, &ints); err != nil {
+		return fmt.Errorf("msgpack: unmarshal into %T: %w", dst, err)
+	}
 	d.r.Reset(data)
 	d.dec.ResetReader(&d.r) // keeps flags and struct tag, clears the map decoder
 	d.dec.SetMapDecoder(decodeMap)

@@ -36,4 +36,8 @@
 // decoder misreads shorter ones as map headers when the destination is a
 // map; and NaN map keys are refused, as each would add an entry. See Valid
 // for the full list.
+//
+// Unmarshal then walks the input alongside the destination type, as the
+// decoder will read it, and refuses numbers that do not fit their Go type
+// (the decoder would wrap them).
 package msgpack

@@ -19,7 +19,7 @@ const MaxDepth = 10000
 // 999999999; and nesting deeper than MaxDepth. Marshal writes nothing that Valid refuses. Valid
 // does not allocate for values nested up to 16 deep.
 func (Codec) Valid(data []byte) bool {
-	_, why := check(data, nil)
+	_, why := check(data, nil, nil)
 	return why == ""
 }
 
@@ -56,7 +56,10 @@ type level struct {
 // With widen != nil, check accepts 4- and 8-byte timestamps and appends to
 // *widen a copy of data in which they are rewritten in the 12-byte form;
 // Marshal uses it because the library writes the short forms.
-func check(data []byte, widen *[]byte) (off int, why string) {
+//
+// With ints != nil, check records there the extremes of the integers in
+// data, so Unmarshal can skip its range checks when they all fit.
+func check(data []byte, widen *[]byte, ints *intRange) (off int, why string) {
 	var inline [16]level // no allocation for the usual shallow values
 	stack := inline[:0]
 	pos, copied := 0, 0
@@ -169,6 +172,9 @@ func check(data []byte, widen *[]byte) (off int, why string) {
 		if key && isNaN(c, data[pos:pos+int(body)]) {
 			return start, "NaN map key"
 		}
+		if ints != nil && isInt(c) {
+			ints.add(intAt(c, data[pos:pos+int(body)]))
+		}
 		if ext {
 			b := data[pos : pos+int(body)]
 			switch {
@@ -237,4 +243,62 @@ func isNaN(c byte, b []byte) bool {
 		return math.IsNaN(math.Float64frombits(binary.BigEndian.Uint64(b)))
 	}
 	return false
+}
+
+// isInt reports whether c is the code of an integer.
+func isInt(c byte) bool {
+	return c <= 0x7f || c >= 0xe0 || (c >= 0xcc && c <= 0xcf) || (c >= 0xd0 && c <= 0xd3)
+}
+
+// intValue is an integer as written: a magnitude u when it is not negative,
+// else a negative i.
+type intValue struct {
+	u   uint64
+	i   int64
+	neg bool
+}
+
+// intAt returns the integer with code c (isInt) and body b.
+func intAt(c byte, b []byte) intValue {
+	var i int64
+	switch {
+	case c <= 0x7f:
+		return intValue{u: uint64(c)}
+	case c >= 0xe0:
+		return intValue{i: int64(int8(c)), neg: true}
+	case c == 0xcc:
+		return intValue{u: uint64(b[0])}
+	case c == 0xcd:
+		return intValue{u: uint64(binary.BigEndian.Uint16(b))}
+	case c == 0xce:
+		return intValue{u: uint64(binary.BigEndian.Uint32(b))}
+	case c == 0xcf:
+		return intValue{u: binary.BigEndian.Uint64(b)}
+	case c == 0xd0:
+		i = int64(int8(b[0]))
+	case c == 0xd1:
+		i = int64(int16(binary.BigEndian.Uint16(b)))
+	case c == 0xd2:
+		i = int64(int32(binary.BigEndian.Uint32(b)))
+	default: // 0xd3
+		i = int64(binary.BigEndian.Uint64(b))
+	}
+	if i < 0 {
+		return intValue{i: i, neg: true}
+	}
+	return intValue{u: uint64(i)}
+}
+
+// intRange holds the extremes of the integers in a value.
+type intRange struct {
+	max uint64 // the largest that is not negative
+	min int64  // the smallest negative one, or 0
+}
+
+func (r *intRange) add(v intValue) {
+	if v.neg {
+		r.min = min(r.min, v.i)
+	} else {
+		r.max = max(r.max, v.u)
+	}
 }

@@ -1,0 +1,263 @@
+package msgpack
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"reflect"
+)
+
+// fit checks, before anything is decoded, that data decodes into what dst
+// points to without a number wrapping. check has accepted data (and filled
+// ints), so every header fits in data.
+//
+// The library converts integers without checking their range (300 into an
+// int8 gives 44, -1 into a uint 2^64-1, 2^64-1 into a float64 -1), so fit
+// walks data alongside the destination type, as the decoder will, and
+// refuses what would wrap, as encoding/json does. A float into an integer,
+// or a float64 into a float32, the library refuses itself.
+//
+// Destinations whose plan shows they cannot hold a number that does not
+// fit (given ints) are not walked.
+func fit(data []byte, dst any, ints *intRange) error {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil // the decoder refuses it
+	}
+	rv = rv.Elem()
+	t := rv.Type()
+	if t.Kind() == reflect.Interface && !rv.IsNil() {
+		// The decoder decodes into what a pointer in the interface points to.
+		if e := rv.Elem(); e.Kind() == reflect.Pointer {
+			t = e.Type().Elem()
+		}
+	}
+	p := planFor(t)
+	if !p.mustWalk(ints) {
+		return nil
+	}
+	w := walker{data: data}
+	return w.value(p)
+}
+
+// mustWalk reports whether a value with integers in r could overflow a
+// numeric kind of p, so fit has to walk it.
+func (p *plan) mustWalk(r *intRange) bool {
+	k := p.nums
+	if b := k.intBits; b > 0 && (r.max > 1<<(b-1)-1 || r.min < -1<<(b-1)) {
+		return true
+	}
+	if b := k.uintBits; b > 0 && (r.min < 0 || (b < 64 && r.max > 1<<b-1)) {
+		return true
+	}
+	return k.float && r.max > math.MaxInt64
+}
+
+// walker reads data, which check accepted, alongside the destination type.
+type walker struct {
+	data []byte
+	pos  int
+}
+
+// head reads the header of the value at w.pos and returns its code and,
+// for numbers, strings, binary and extensions, the body length (after an
+// extension's type byte), for arrays the number of elements, for maps the
+// number of entries. It leaves w.pos after the header.
+func (w *walker) head() (c byte, n int) {
+	c = w.data[w.pos]
+	w.pos++
+	var hdr int
+	switch {
+	case c <= 0x7f || c >= 0xe0:
+		return c, 0
+	case c <= 0x8f:
+		return c, int(c & 0x0f)
+	case c <= 0x9f:
+		return c, int(c & 0x0f)
+	case c <= 0xbf:
+		return c, int(c & 0x1f)
+	case c == 0xc4 || c == 0xd9 || c == 0xc7:
+		hdr = 1
+	case c == 0xc5 || c == 0xda || c == 0xc8 || c == 0xdc || c == 0xde:
+		hdr = 2
+	case c == 0xc6 || c == 0xdb || c == 0xc9 || c == 0xdd || c == 0xdf:
+		hdr = 4
+	case c == 0xca:
+		return c, 4
+	case c == 0xcb:
+		return c, 8
+	case c >= 0xcc && c <= 0xd3:
+		return c, 1 << ((c - 0xcc) % 4)
+	case c >= 0xd4 && c <= 0xd8:
+		return c, 1 << (c - 0xd4)
+	default: // nil, false, true
+		return c, 0
+	}
+	b := w.data[w.pos : w.pos+hdr]
+	w.pos += hdr
+	switch hdr {
+	case 1:
+		return c, int(b[0])
+	case 2:
+		return c, int(binary.BigEndian.Uint16(b))
+	}
+	return c, int(binary.BigEndian.Uint32(b))
+}
+
+func isArray(c byte) bool { return (c >= 0x90 && c <= 0x9f) || c == 0xdc || c == 0xdd }
+func isMap(c byte) bool   { return (c >= 0x80 && c <= 0x8f) || c == 0xde || c == 0xdf }
+
+// isStr reports whether c starts a string or binary, whose body head's n
+// counts.
+func isStr(c byte) bool {
+	return (c >= 0xa0 && c <= 0xbf) || c == 0xd9 || c == 0xda || c == 0xdb || c == 0xc4 || c == 0xc5 || c == 0xc6
+}
+
+// isExt reports whether c starts an extension, whose type byte follows the
+// header.
+func isExt(c byte) bool { return c >= 0xd4 && c <= 0xd8 || c == 0xc7 || c == 0xc8 || c == 0xc9 }
+
+// skip moves past one value.
+func (w *walker) skip() error {
+	for left := 1; left > 0; left-- {
+		c, n := w.head()
+		switch {
+		case isArray(c):
+			left += n
+		case isMap(c):
+			left += 2 * n
+		case isExt(c):
+			w.pos += 1 + n
+		default: // numbers, strings and binary: n is the body length
+			w.pos += n
+		}
+	}
+	return nil
+}
+
+// value walks one value decoded into a p.
+func (w *walker) value(p *plan) error {
+	start := w.pos
+	c := w.data[w.pos]
+	if c == 0xc0 { // nil: zeroes the destination, allocates nothing
+		w.pos++
+		return nil
+	}
+	switch p.op {
+	case opInt, opUint, opFloat32, opFloat64:
+		if !isInt(c) {
+			return w.skip() // a float the decoder checks, or its type error
+		}
+		_, n := w.head()
+		v := intAt(c, w.data[w.pos:w.pos+n])
+		w.pos += n
+		if !p.fits(v) {
+			if p.op == opFloat32 || p.op == opFloat64 {
+				return fmt.Errorf("integer %d at byte %d is above math.MaxInt64, which the decoder cannot convert to %s", v.u, start, p.typ)
+			}
+			return fmt.Errorf("number %s at byte %d does not fit %s", v, start, p.typ)
+		}
+		return nil
+	case opPtr:
+		return w.value(p.elem)
+	case opSlice, opArray:
+		if !isArray(c) {
+			return w.skip()
+		}
+		_, n := w.head()
+		if p.op == opArray && n > p.n {
+			w.pos = start
+			return w.skip() // the decoder refuses it before decoding elements
+		}
+		for range n {
+			if err := w.value(p.elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	case opMap:
+		if !isMap(c) {
+			return w.skip()
+		}
+		_, n := w.head()
+		for range n {
+			if err := w.value(p.key); err != nil {
+				return err
+			}
+			if err := w.value(p.elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	case opStruct:
+		return w.strct(p)
+	}
+	return w.skip()
+}
+
+// strct walks a struct, written as a map of field names or as an array of
+// all fields in order.
+func (w *walker) strct(p *plan) error {
+	start := w.pos
+	c, n := w.head()
+	switch {
+	case isMap(c):
+		for range n {
+			key := w.pos
+			kc, kn := w.head()
+			var f *field
+			switch {
+			case isStr(kc):
+				f = p.fields[string(w.data[w.pos:w.pos+kn])]
+				w.pos += kn
+			case kc == 0xc0:
+				f = p.fields[""]
+			default: // the decoder refuses a key that is not a string
+				w.pos = key
+				if err := w.skip(); err != nil {
+					return err
+				}
+			}
+			if f == nil {
+				if err := w.skip(); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := w.value(f.p); err != nil {
+				return err
+			}
+		}
+	case isArray(c) && n == len(p.list):
+		for _, f := range p.list {
+			if err := w.value(f.p); err != nil {
+				return err
+			}
+		}
+	default: // the decoder refuses it
+		w.pos = start
+		return w.skip()
+	}
+	return nil
+}
+
+// fits reports whether v fits the numeric kind of p without wrapping.
+func (p *plan) fits(v intValue) bool {
+	switch p.op {
+	case opInt:
+		if v.neg {
+			return v.i >= -1<<(p.bits-1)
+		}
+		return v.u <= 1<<(p.bits-1)-1
+	case opUint:
+		return !v.neg && (p.bits == 64 || v.u <= 1<<p.bits-1)
+	}
+	return v.neg || v.u <= math.MaxInt64 // floats: the decoder converts via int64
+}
+
+func (v intValue) String() string {
+	if v.neg {
+		return fmt.Sprint(v.i)
+	}
+	return fmt.Sprint(v.u)
+}

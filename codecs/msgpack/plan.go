@@ -1,0 +1,247 @@
+package msgpack
+
+import (
+	"encoding"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// A plan says what the decoder does with one Go type, as much as fit needs:
+// which wire values land in which numeric kinds. It mirrors getDecoder and getFields of vmihailenco/msgpack
+// v5.4.1 (decode_value.go, types.go); fields_test.go holds the two
+// together.
+type plan struct {
+	typ  reflect.Type
+	op   op
+	bits int   // opInt, opUint: width in bits
+	n    int   // opArray: length
+	elem *plan // opPtr, opSlice, opArray; opMap: the value
+	key  *plan // opMap
+
+	// opStruct: fields by name, as a map is decoded, and in order, as an
+	// array is.
+	fields map[string]*field
+	list   []*field
+
+	nums numKinds // numeric kinds reachable from this type, filled last
+}
+
+type op uint8
+
+const (
+	opOther   op = iota // bool, [N]byte, unsupported kinds, types that decode themselves
+	opInt               // signed integer kinds
+	opUint              // unsigned integer kinds
+	opFloat32           // float32 kinds
+	opFloat64           // float64 kinds
+	opString            // strings and byte slices
+	opPtr
+	opSlice
+	opArray
+	opMap
+	opStruct
+	opAny // interfaces, decoded as the library decodes into an any
+)
+
+// field is a struct field as the decoder finds it by name or position.
+type field struct {
+	p *plan
+}
+
+// numKinds summarises the numeric kinds a destination can hold, so fit can
+// tell without walking that every integer in a value fits.
+type numKinds struct {
+	intBits  int  // narrowest signed integer kind; 0 for none
+	uintBits int  // narrowest unsigned integer kind; 0 for none
+	float    bool // a float kind: integers above math.MaxInt64 would wrap
+}
+
+func (k *numKinds) add(o numKinds) {
+	k.intBits = narrowest(k.intBits, o.intBits)
+	k.uintBits = narrowest(k.uintBits, o.uintBits)
+	k.float = k.float || o.float
+}
+
+func narrowest(a, b int) int {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+var plans sync.Map // reflect.Type to *plan
+
+// planFor returns the plan for t, building and caching it on first use.
+func planFor(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	b := builder{plans: map[reflect.Type]*plan{}, fresh: map[*plan]bool{}}
+	p := b.build(t)
+	b.finish()
+	for q := range b.fresh {
+		plans.LoadOrStore(q.typ, q)
+	}
+	return p
+}
+
+var (
+	timeType              = reflect.TypeFor[time.Time]()
+	customDecoderType     = reflect.TypeFor[msgpack.CustomDecoder]()
+	unmarshalerType       = reflect.TypeFor[msgpack.Unmarshaler]()
+	binaryUnmarshalerType = reflect.TypeFor[encoding.BinaryUnmarshaler]()
+	textUnmarshalerType   = reflect.TypeFor[encoding.TextUnmarshaler]()
+	customEncoderType     = reflect.TypeFor[msgpack.CustomEncoder]()
+	marshalerType         = reflect.TypeFor[msgpack.Marshaler]()
+	binaryMarshalerType   = reflect.TypeFor[encoding.BinaryMarshaler]()
+	textMarshalerType     = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// decodesItself reports whether the library hands values of t to t's own
+// decoding method (or, for time.Time, to its registered extension).
+func decodesItself(t reflect.Type) bool {
+	return t == timeType || implements(t, customDecoderType, unmarshalerType, binaryUnmarshalerType, textUnmarshalerType)
+}
+
+// encodesItself is decodesItself for the encoder, which getFields also
+// consults before inlining an embedded struct.
+func encodesItself(t reflect.Type) bool {
+	return t == timeType || implements(t, customEncoderType, marshalerType, binaryMarshalerType, textMarshalerType)
+}
+
+// implements reports whether t, or *t for an addressable t, has one of the
+// interfaces, as _getDecoder checks them.
+func implements(t reflect.Type, ifaces ...reflect.Type) bool {
+	for _, i := range ifaces {
+		if t.Implements(i) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// builder builds the plans of one type graph; recursive types point back
+// into it. Plans another call built and cached are reused as they are:
+// once cached, a plan is never written again.
+type builder struct {
+	plans map[reflect.Type]*plan
+	fresh map[*plan]bool // the plans this builder made
+}
+
+func (b *builder) build(t reflect.Type) *plan {
+	if p, ok := b.plans[t]; ok {
+		return p
+	}
+	if p, ok := plans.Load(t); ok {
+		b.plans[t] = p.(*plan)
+		return p.(*plan)
+	}
+	p := &plan{typ: t}
+	b.plans[t] = p
+	b.fresh[p] = true
+	k := t.Kind()
+	switch {
+	case k == reflect.Pointer:
+		p.op, p.elem = opPtr, b.build(t.Elem())
+	case decodesItself(t):
+		p.op = opOther
+	case k >= reflect.Int && k <= reflect.Int64:
+		p.op, p.bits = opInt, t.Bits()
+	case k >= reflect.Uint && k <= reflect.Uint64:
+		p.op, p.bits = opUint, t.Bits()
+	case k == reflect.Float32:
+		p.op = opFloat32
+	case k == reflect.Float64:
+		p.op = opFloat64
+	case k == reflect.String, k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		p.op = opString
+	case k == reflect.Slice:
+		p.op, p.elem = opSlice, b.build(t.Elem())
+	case k == reflect.Array && t.Elem().Kind() != reflect.Uint8:
+		p.op, p.n, p.elem = opArray, t.Len(), b.build(t.Elem())
+	case k == reflect.Map:
+		p.op, p.key, p.elem = opMap, b.build(t.Key()), b.build(t.Elem())
+	case k == reflect.Interface:
+		p.op = opAny
+	case k == reflect.Struct:
+		p.op = opStruct
+		b.buildStruct(p)
+	}
+	return p
+}
+
+// buildStruct fills in the fields of a struct plan from getFields' choice.
+func (b *builder) buildStruct(p *plan) {
+	fs, ok := libFields(p.typ)
+	if !ok {
+		p.op = opOther // the library panics on this type; nothing decodes
+		return
+	}
+	p.fields = make(map[string]*field, len(fs.byName))
+	done := make(map[*libField]*field, len(fs.list))
+	get := func(lf *libField) *field {
+		if f, ok := done[lf]; ok {
+			return f
+		}
+		f := &field{}
+		t := p.typ
+		for i, x := range lf.index {
+			if i > 0 && t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			t = t.Field(x).Type
+		}
+		f.p = b.build(t)
+		done[lf] = f
+		return f
+	}
+	for name, lf := range fs.byName {
+		p.fields[name] = get(lf)
+	}
+	for _, lf := range fs.list {
+		p.list = append(p.list, get(lf))
+	}
+}
+
+// finish computes nums for every plan built.
+func (b *builder) finish() {
+	for p := range b.fresh {
+		p.nums = kinds(p, map[*plan]bool{}, b.fresh)
+	}
+}
+
+// kinds returns the numeric kinds reachable from p.
+func kinds(p *plan, seen, fresh map[*plan]bool) numKinds {
+	if !fresh[p] {
+		return p.nums
+	}
+	if seen[p] {
+		return numKinds{}
+	}
+	seen[p] = true
+	var k numKinds
+	switch p.op {
+	case opInt:
+		k.intBits = p.bits
+	case opUint:
+		k.uintBits = p.bits
+	case opFloat32, opFloat64:
+		k.float = true
+	case opPtr, opSlice, opArray:
+		k = kinds(p.elem, seen, fresh)
+	case opMap:
+		k = kinds(p.key, seen, fresh)
+		k.add(kinds(p.elem, seen, fresh))
+	case opStruct:
+		for _, f := range p.list {
+			k.add(kinds(f.p, seen, fresh))
+		}
+		for _, f := range p.fields {
+			k.add(kinds(f.p, seen, fresh))
+		}
+	}
+	return k
+}
