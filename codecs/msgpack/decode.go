@@ -33,10 +33,16 @@ var decoders = sync.Pool{New: func() any {
 // anything is decoded; other errors (such as a type mismatch) do not wrap
 // it. Unmarshal never panics.
 //
-// Also before decoding, Unmarshal refuses a number that does not fit its
-// destination, at any depth (300 into an int8, -1 into a uint, 2^64-1 into
-// an int64 or a float64), as encoding/json does, where the decoder would
-// let it wrap.
+// Also before decoding, Unmarshal refuses:
+//   - a number that does not fit its destination, at any depth (300 into an
+//     int8, -1 into a uint, 2^64-1 into an int64 or a float64), as
+//     encoding/json does, where the decoder would let it wrap;
+//   - data that would decode into more than max(1 MiB, 64*len(data)) bytes
+//     of Go values, counted at their types' sizes, with an error wrapping
+//     session.ErrTooLarge. Values whose elements are at most 64 bytes always
+//     pass; larger elements pass when they are written out rather than
+//     empty or nil, so 128 KiB of empty maps cannot become a 512 MiB
+//     []struct{ B [4096]byte }.
 //
 // Decoding into an any (or []any, map[string]any) gives nil, bool, int64,
 // float64, string, time.Time, []any and map[string]any; an integer is int64

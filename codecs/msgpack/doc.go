@@ -39,5 +39,7 @@
 //
 // Unmarshal then walks the input alongside the destination type, as the
 // decoder will read it, and refuses numbers that do not fit their Go type
-// (the decoder would wrap them).
+// (the decoder would wrap them) and values that would decode into more
+// than max(1 MiB, 64 times their size) bytes of Go values: a short header
+// bounds how many elements there are, not how large each one is in memory.
 package msgpack

@@ -5,11 +5,44 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+
+	"github.com/sesskit/sesskit/core/session"
 )
 
+// Unmarshal refuses data that would decode into more than
+// max(decodeFloor, decodeFactor*len(data)) bytes of Go values, counted at
+// their types' sizes: slice elements, map keys and values, pointed-to
+// values, string and binary bodies, and 16 bytes for each element (32 for
+// each map entry) decoded into an interface.
+//
+// check bounds how many elements a value has by its length, not how large
+// each is in memory: 128 KiB of nils decoded into []struct{ B [4096]byte }
+// would make a 512 MiB slice, allocated twice. Every element takes at least
+// a byte of input, so a factor of 64 refuses no value whose elements are at
+// most 64 bytes (eight words, a struct of four strings), however densely
+// written; larger ones pass as long as they are written out rather than
+// left empty or nil, since their encoding then grows with them. The floor
+// keeps small values decodable into types with a large fixed size. The JSON
+// codec in package session applies the same limit.
+//
+// What the decoder allocates is a small multiple of the count: it allocates
+// slices and map entries twice, and maps and interface boxes carry runtime
+// headers. The densest values of 128 KiB allocate up to twice the limit
+// (budget_test.go).
+const (
+	decodeFloor  = 1 << 20
+	decodeFactor = 64
+)
+
+// anyRatio bounds the bytes fit counts per byte of input for a value
+// decoded into an interface: 16 per element, 32 per map entry of at least
+// two bytes, and the bodies of strings. It is within decodeFactor, so
+// interfaces alone never need walking.
+const anyRatio = 32
+
 // fit checks, before anything is decoded, that data decodes into what dst
-// points to without a number wrapping. check has accepted data (and filled
-// ints), so every header fits in data.
+// points to without a number wrapping and within the allocation budget.
+// check has accepted data (and filled ints), so every header fits in data.
 //
 // The library converts integers without checking their range (300 into an
 // int8 gives 44, -1 into a uint 2^64-1, 2^64-1 into a float64 -1), so fit
@@ -17,8 +50,8 @@ import (
 // refuses what would wrap, as encoding/json does. A float into an integer,
 // or a float64 into a float32, the library refuses itself.
 //
-// Destinations whose plan shows they cannot hold a number that does not
-// fit (given ints) are not walked.
+// Destinations whose plan shows they can neither hold a number that does
+// not fit (given ints) nor exceed the budget are not walked.
 func fit(data []byte, dst any, ints *intRange) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -36,13 +69,16 @@ func fit(data []byte, dst any, ints *intRange) error {
 	if !p.mustWalk(ints) {
 		return nil
 	}
-	w := walker{data: data}
+	w := walker{data: data, limit: max(decodeFloor, decodeFactor*int64(len(data)))}
 	return w.value(p)
 }
 
 // mustWalk reports whether a value with integers in r could overflow a
-// numeric kind of p, so fit has to walk it.
+// numeric kind of p, or exceed the budget, so fit has to walk it.
 func (p *plan) mustWalk(r *intRange) bool {
+	if p.ratio == unbounded || p.ratio > decodeFactor {
+		return true
+	}
 	k := p.nums
 	if b := k.intBits; b > 0 && (r.max > 1<<(b-1)-1 || r.min < -1<<(b-1)) {
 		return true
@@ -55,8 +91,18 @@ func (p *plan) mustWalk(r *intRange) bool {
 
 // walker reads data, which check accepted, alongside the destination type.
 type walker struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	cost  int64 // bytes of Go values counted so far
+	limit int64
+}
+
+func (w *walker) charge(n int64) error {
+	w.cost += n
+	if w.cost > w.limit {
+		return fmt.Errorf("%w: would decode into more than %d bytes of Go values (the limit for %d bytes of input)", session.ErrTooLarge, w.limit, len(w.data))
+	}
+	return nil
 }
 
 // head reads the header of the value at w.pos and returns its code and,
@@ -117,22 +163,32 @@ func isStr(c byte) bool {
 // header.
 func isExt(c byte) bool { return c >= 0xd4 && c <= 0xd8 || c == 0xc7 || c == 0xc8 || c == 0xc9 }
 
-// skip moves past one value.
-func (w *walker) skip() error {
+// skip moves past one value. With charge it counts it as the library
+// decodes it into an interface; without, as the decoder skips it.
+func (w *walker) skip(charge bool) error {
+	var cost int64
 	for left := 1; left > 0; left-- {
 		c, n := w.head()
 		switch {
 		case isArray(c):
 			left += n
+			cost += 16 * int64(n)
 		case isMap(c):
 			left += 2 * n
+			cost += 32 * int64(n)
+		case isStr(c):
+			w.pos += n
+			cost += int64(n)
 		case isExt(c):
 			w.pos += 1 + n
-		default: // numbers, strings and binary: n is the body length
+		default: // numbers: n is the body length
 			w.pos += n
 		}
 	}
-	return nil
+	if !charge {
+		return nil
+	}
+	return w.charge(cost)
 }
 
 // value walks one value decoded into a p.
@@ -146,7 +202,7 @@ func (w *walker) value(p *plan) error {
 	switch p.op {
 	case opInt, opUint, opFloat32, opFloat64:
 		if !isInt(c) {
-			return w.skip() // a float the decoder checks, or its type error
+			return w.skip(false) // a float the decoder checks, or its type error
 		}
 		_, n := w.head()
 		v := intAt(c, w.data[w.pos:w.pos+n])
@@ -158,16 +214,31 @@ func (w *walker) value(p *plan) error {
 			return fmt.Errorf("number %s at byte %d does not fit %s", v, start, p.typ)
 		}
 		return nil
+	case opString:
+		if !isStr(c) {
+			return w.skip(false)
+		}
+		_, n := w.head()
+		w.pos += n
+		return w.charge(int64(n))
 	case opPtr:
+		if err := w.charge(p.size); err != nil {
+			return err
+		}
 		return w.value(p.elem)
 	case opSlice, opArray:
 		if !isArray(c) {
-			return w.skip()
+			return w.skip(false)
 		}
 		_, n := w.head()
 		if p.op == opArray && n > p.n {
 			w.pos = start
-			return w.skip() // the decoder refuses it before decoding elements
+			return w.skip(false) // the decoder refuses it before decoding elements
+		}
+		if p.op == opSlice {
+			if err := w.charge(int64(n) * p.size); err != nil {
+				return err
+			}
 		}
 		for range n {
 			if err := w.value(p.elem); err != nil {
@@ -177,9 +248,12 @@ func (w *walker) value(p *plan) error {
 		return nil
 	case opMap:
 		if !isMap(c) {
-			return w.skip()
+			return w.skip(false)
 		}
 		_, n := w.head()
+		if err := w.charge(int64(n) * p.size); err != nil {
+			return err
+		}
 		for range n {
 			if err := w.value(p.key); err != nil {
 				return err
@@ -191,8 +265,10 @@ func (w *walker) value(p *plan) error {
 		return nil
 	case opStruct:
 		return w.strct(p)
+	case opAny:
+		return w.skip(true)
 	}
-	return w.skip()
+	return w.skip(false)
 }
 
 // strct walks a struct, written as a map of field names or as an array of
@@ -214,15 +290,18 @@ func (w *walker) strct(p *plan) error {
 				f = p.fields[""]
 			default: // the decoder refuses a key that is not a string
 				w.pos = key
-				if err := w.skip(); err != nil {
+				if err := w.skip(false); err != nil {
 					return err
 				}
 			}
 			if f == nil {
-				if err := w.skip(); err != nil {
+				if err := w.skip(false); err != nil {
 					return err
 				}
 				continue
+			}
+			if err := w.charge(f.alloc); err != nil {
+				return err
 			}
 			if err := w.value(f.p); err != nil {
 				return err
@@ -230,13 +309,16 @@ func (w *walker) strct(p *plan) error {
 		}
 	case isArray(c) && n == len(p.list):
 		for _, f := range p.list {
+			if err := w.charge(f.alloc); err != nil {
+				return err
+			}
 			if err := w.value(f.p); err != nil {
 				return err
 			}
 		}
 	default: // the decoder refuses it
 		w.pos = start
-		return w.skip()
+		return w.skip(false)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		user{Name: "n", Roles: []string{"r"}, Addr: &address{City: "c"}, Seen: time.Unix(5, 6)},
 		300, -129, 65536, uint64(1<<63 + 5), []int{1, 300, -1}, map[int]int{300: -1},
 		map[string]any{"i8": 300, "u8": -1, "s": []int{70000}, "k": map[int]string{-300: ""}, "pp": 5},
-		map[float64]int{1.5: 2},
+		map[float64]int{1.5: 2}, map[string]any{"pages": []any{nil, nil}, "x": 1},
 	} {
 		f.Add(mustMarshal(f, v))
 	}
@@ -43,6 +43,8 @@ func FuzzDecode(f *testing.F) {
 		{0xd4, 0x05, 0x00}, {0xd4, 0x80, 0x00}, {0xd5, 0xff, 0x00, 0x00},
 		{0x81, 0xd6, 0xff, 0, 0, 0, 1, 0xc0}, {0x82, 0x01, 0x02, 0xa1, 'a', 0x03},
 		{0x81, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1, 0x01}, {0x81, 0xca, 0x7f, 0xc0, 0, 1, 0x01},
+		array32(300, []byte{0x80}), array32(300, []byte{0xc0}), map32(300, []byte{0xa0, 0x80}),
+		array32(100, []byte{0x81, 0xa1, 'x', 0x00}),
 	} {
 		f.Add(b)
 	}
@@ -57,7 +59,8 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("not Valid(% x) but Unmarshal into any = %v", data, err)
 		}
 		for _, dst := range []any{new(user), new(map[string]any), new([]int), new(string), new(time.Time),
-			new(narrowFields), new(narrowEmbedded), new(map[float64]int8), new(map[int8]uint8), new([][]uint16)} {
+			new(narrowFields), new(narrowEmbedded), new([]page), new([]*page), new(map[string]page), new(holdsPages),
+			new([]embedsPadded), new(map[float64]int8), new(map[int8]uint8), new([][]uint16)} {
 			err := c.Unmarshal(data, dst)
 			if err != nil && strings.Contains(err.Error(), "panic:") && !strings.Contains(err.Error(), knownLibraryPanic) {
 				t.Fatalf("Unmarshal(% x) into %T recovered a panic: %v", data, dst, err)

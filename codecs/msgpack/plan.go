@@ -10,13 +10,15 @@ import (
 )
 
 // A plan says what the decoder does with one Go type, as much as fit needs:
-// which wire values land in which numeric kinds. It mirrors getDecoder and getFields of vmihailenco/msgpack
+// which wire values land in which numeric kinds, and what the decoder
+// allocates. It mirrors getDecoder and getFields of vmihailenco/msgpack
 // v5.4.1 (decode_value.go, types.go); fields_test.go holds the two
 // together.
 type plan struct {
 	typ  reflect.Type
 	op   op
 	bits int   // opInt, opUint: width in bits
+	size int64 // opPtr, opSlice: element size; opMap: key plus value size
 	n    int   // opArray: length
 	elem *plan // opPtr, opSlice, opArray; opMap: the value
 	key  *plan // opMap
@@ -26,7 +28,9 @@ type plan struct {
 	fields map[string]*field
 	list   []*field
 
-	nums numKinds // numeric kinds reachable from this type, filled last
+	// Filled once the whole type graph is built.
+	ratio int64    // see rate; -1 when unbounded
+	nums  numKinds // numeric kinds reachable from this type
 }
 
 type op uint8
@@ -37,7 +41,7 @@ const (
 	opUint              // unsigned integer kinds
 	opFloat32           // float32 kinds
 	opFloat64           // float64 kinds
-	opString            // strings and byte slices
+	opString            // strings and byte slices: the body is copied
 	opPtr
 	opSlice
 	opArray
@@ -49,6 +53,9 @@ const (
 // field is a struct field as the decoder finds it by name or position.
 type field struct {
 	p *plan
+	// alloc is the size of the nil embedded struct pointers the decoder
+	// allocates on the way to the field (fieldByIndexAlloc).
+	alloc int64
 }
 
 // numKinds summarises the numeric kinds a destination can hold, so fit can
@@ -145,7 +152,9 @@ func (b *builder) build(t reflect.Type) *plan {
 	k := t.Kind()
 	switch {
 	case k == reflect.Pointer:
-		p.op, p.elem = opPtr, b.build(t.Elem())
+		// Whether or not *T decodes itself, the decoder allocates a T for
+		// a nil pointer first (ptrValueDecoder, nilAwareDecoder).
+		p.op, p.size, p.elem = opPtr, int64(t.Elem().Size()), b.build(t.Elem())
 	case decodesItself(t):
 		p.op = opOther
 	case k >= reflect.Int && k <= reflect.Int64:
@@ -159,11 +168,12 @@ func (b *builder) build(t reflect.Type) *plan {
 	case k == reflect.String, k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		p.op = opString
 	case k == reflect.Slice:
-		p.op, p.elem = opSlice, b.build(t.Elem())
+		p.op, p.size, p.elem = opSlice, int64(t.Elem().Size()), b.build(t.Elem())
 	case k == reflect.Array && t.Elem().Kind() != reflect.Uint8:
 		p.op, p.n, p.elem = opArray, t.Len(), b.build(t.Elem())
 	case k == reflect.Map:
-		p.op, p.key, p.elem = opMap, b.build(t.Key()), b.build(t.Elem())
+		p.op, p.size = opMap, int64(t.Key().Size()+t.Elem().Size())
+		p.key, p.elem = b.build(t.Key()), b.build(t.Elem())
 	case k == reflect.Interface:
 		p.op = opAny
 	case k == reflect.Struct:
@@ -191,6 +201,7 @@ func (b *builder) buildStruct(p *plan) {
 		for i, x := range lf.index {
 			if i > 0 && t.Kind() == reflect.Pointer {
 				t = t.Elem()
+				f.alloc += int64(t.Size())
 			}
 			t = t.Field(x).Type
 		}
@@ -206,11 +217,71 @@ func (b *builder) buildStruct(p *plan) {
 	}
 }
 
-// finish computes nums for every plan built.
+// finish computes ratio and nums for every plan built.
 func (b *builder) finish() {
+	rates := map[*plan]int64{}
 	for p := range b.fresh {
+		rates[p] = rate(p, rates, b.fresh)
+	}
+	for p := range b.fresh {
+		p.ratio = rates[p]
 		p.nums = kinds(p, map[*plan]bool{}, b.fresh)
 	}
+}
+
+// unbounded is a ratio above anything fit's budget allows.
+const unbounded = -1
+
+// rate returns the most bytes of Go values (as fit counts them) that one
+// byte of input can decode into under p, given that every value takes at
+// least one byte and every map entry two; unbounded for recursive types.
+// fit need not walk a value whose destination's ratio is within budget.
+func rate(p *plan, memo map[*plan]int64, fresh map[*plan]bool) int64 {
+	if !fresh[p] {
+		return p.ratio
+	}
+	if r, ok := memo[p]; ok {
+		return r // unbounded while p is still being rated: a cycle
+	}
+	memo[p] = unbounded
+	var r int64
+	switch p.op {
+	case opString:
+		r = 1
+	case opAny:
+		r = anyRatio
+	case opPtr, opSlice:
+		r = add(p.size, rate(p.elem, memo, fresh))
+	case opArray:
+		r = rate(p.elem, memo, fresh)
+	case opMap:
+		r = add((p.size+1)/2, most(rate(p.key, memo, fresh), rate(p.elem, memo, fresh)))
+	case opStruct:
+		for _, f := range p.list {
+			r = most(r, add(f.alloc, rate(f.p, memo, fresh)))
+		}
+		for _, f := range p.fields {
+			r = most(r, add(f.alloc, rate(f.p, memo, fresh)))
+		}
+	}
+	memo[p] = r
+	return r
+}
+
+// add adds two ratios, either of which may be unbounded.
+func add(a, b int64) int64 {
+	if a == unbounded || b == unbounded || a > 1<<40 || b > 1<<40 {
+		return unbounded
+	}
+	return a + b
+}
+
+// most returns the larger of two ratios, either of which may be unbounded.
+func most(a, b int64) int64 {
+	if a == unbounded || b == unbounded {
+		return unbounded
+	}
+	return max(a, b)
 }
 
 // kinds returns the numeric kinds reachable from p.
