@@ -32,6 +32,10 @@ type holdsPages struct {
 	Pages []page `json:"pages"`
 }
 
+type holdsPage struct {
+	P page `json:"p"`
+}
+
 // array32 returns an array32 header of n elements followed by n copies of
 // elem.
 func array32(n int, elem []byte) []byte {
@@ -74,6 +78,10 @@ func TestDecodeBudget(t *testing.T) {
 		{"pointers to pointers", array32(fill(5, 1), []byte{0x00}), new([]**[512]int64)},
 		{"nested arrays", array32(1, array32(fill(10, 1), []byte{0xc0})), new([][]page)},
 		{"pointer in an interface", array32(fill(5, 1), []byte{0xc0}), anyPointingTo(new([]page))},
+		// The decoder zeroes a struct for a nil, and reflect.Zero allocates
+		// structs above 1 KiB: 4 KiB for each three bytes of "p": nil.
+		{"nils into a struct field", map32(fill(5, 3), []byte{0xa1, 'p', 0xc0}), new(holdsPage)},
+		{"empty arrays into a struct field", map32(fill(5, 3), []byte{0xa1, 'p', 0x90}), new(holdsPage)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

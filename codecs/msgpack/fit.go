@@ -12,12 +12,14 @@ import (
 // Unmarshal refuses data that would decode into more than
 // max(decodeFloor, decodeFactor*len(data)) bytes of Go values, counted at
 // their types' sizes: slice elements, map keys and values, pointed-to
-// values, string and binary bodies, and 16 bytes for each element (32 for
-// each map entry) decoded into an interface.
+// values, string and binary bodies, 16 bytes for each element (32 for each
+// map entry) decoded into an interface, and the zero values the decoder
+// allocates to clear large structs for nils.
 //
 // check bounds how many elements a value has by its length, not how large
 // each is in memory: 128 KiB of nils decoded into []struct{ B [4096]byte }
-// would make a 512 MiB slice, allocated twice. Every element takes at least
+// would make a 512 MiB slice, for which the library allocated 1.5 GiB (the
+// slice twice, and a 4 KiB zero value per nil). Every element takes at least
 // a byte of input, so a factor of 64 refuses no value whose elements are at
 // most 64 bytes (eight words, a struct of four strings), however densely
 // written; larger ones pass as long as they are written out rather than
@@ -195,8 +197,11 @@ func (w *walker) skip(charge bool) error {
 func (w *walker) value(p *plan) error {
 	start := w.pos
 	c := w.data[w.pos]
-	if c == 0xc0 { // nil: zeroes the destination, allocates nothing
+	if c == 0xc0 { // nil: zeroes the destination
 		w.pos++
+		if p.op == opStruct {
+			return w.charge(p.zero)
+		}
 		return nil
 	}
 	switch p.op {
@@ -307,6 +312,8 @@ func (w *walker) strct(p *plan) error {
 				return err
 			}
 		}
+	case isArray(c) && n == 0: // zeroes the struct, as a nil does
+		return w.charge(p.zero)
 	case isArray(c) && n == len(p.list):
 		for _, f := range p.list {
 			if err := w.charge(f.alloc); err != nil {

@@ -24,9 +24,11 @@ type plan struct {
 	key  *plan // opMap
 
 	// opStruct: fields by name, as a map is decoded, and in order, as an
-	// array is.
+	// array is; the bytes the decoder allocates to zero the struct for a
+	// nil or an empty array.
 	fields map[string]*field
 	list   []*field
+	zero   int64
 
 	// Filled once the whole type graph is built.
 	ratio int64    // see rate; -1 when unbounded
@@ -178,6 +180,9 @@ func (b *builder) build(t reflect.Type) *plan {
 		p.op = opAny
 	case k == reflect.Struct:
 		p.op = opStruct
+		if t.Size() > zeroValSize {
+			p.zero = int64(t.Size())
+		}
 		b.buildStruct(p)
 	}
 	return p
@@ -229,6 +234,11 @@ func (b *builder) finish() {
 	}
 }
 
+// zeroValSize is the size up to which reflect.Zero, which the decoder calls
+// to zero a struct for a nil, returns a shared zero value (abi.ZeroValSize);
+// it allocates larger ones.
+const zeroValSize = 1024
+
 // unbounded is a ratio above anything fit's budget allows.
 const unbounded = -1
 
@@ -257,6 +267,7 @@ func rate(p *plan, memo map[*plan]int64, fresh map[*plan]bool) int64 {
 	case opMap:
 		r = add((p.size+1)/2, most(rate(p.key, memo, fresh), rate(p.elem, memo, fresh)))
 	case opStruct:
+		r = p.zero
 		for _, f := range p.list {
 			r = most(r, add(f.alloc, rate(f.p, memo, fresh)))
 		}
