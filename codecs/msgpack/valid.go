@@ -83,9 +83,14 @@ func check(data []byte, widen *[]byte, ints *intRange) (off int, why string) {
 			isMap bool
 			coll  bool // an array or map, even an empty one
 			ext   bool
+			num   bool // an integer with a body
+			flt   bool
 		)
 		switch {
 		case c <= 0x7f || c >= 0xe0: // positive and negative fixint
+			if ints != nil {
+				ints.add(intAt(c, nil))
+			}
 		case c <= 0x8f:
 			items, isMap, coll = 2*uint64(c&0x0f), true, true
 		case c <= 0x9f:
@@ -107,17 +112,17 @@ func check(data []byte, widen *[]byte, ints *intRange) (off int, why string) {
 			case 0xc7, 0xc8, 0xc9: // ext8, ext16, ext32
 				hdr, ext = 1<<(c-0xc7), true
 			case 0xca: // float32
-				body = 4
+				body, flt = 4, true
 			case 0xcb: // float64
-				body = 8
+				body, flt = 8, true
 			case 0xcc, 0xd0:
-				body = 1
+				body, num = 1, true
 			case 0xcd, 0xd1:
-				body = 2
+				body, num = 2, true
 			case 0xce, 0xd2:
-				body = 4
+				body, num = 4, true
 			case 0xcf, 0xd3:
-				body = 8
+				body, num = 8, true
 			case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
 				body, ext = 1<<(c-0xd4), true
 			case 0xdc: // array16
@@ -169,10 +174,10 @@ func check(data []byte, widen *[]byte, ints *intRange) (off int, why string) {
 		if body > uint64(len(data)-pos) {
 			return start, "length exceeds input"
 		}
-		if key && isNaN(c, data[pos:pos+int(body)]) {
+		if flt && key && isNaN(c, data[pos:pos+int(body)]) {
 			return start, "NaN map key"
 		}
-		if ints != nil && isInt(c) {
+		if num && ints != nil {
 			ints.add(intAt(c, data[pos:pos+int(body)]))
 		}
 		if ext {
