@@ -39,9 +39,9 @@ var decoders = sync.Pool{New: func() any {
 //     encoding/json does, where the decoder would let it wrap;
 //   - data that would decode into more than max(1 MiB, 64*len(data)) bytes
 //     of Go values, counted at their types' sizes, with an error wrapping
-//     session.ErrTooLarge. Values whose elements are at most 64 bytes always
-//     pass; larger elements pass when they are written out rather than
-//     empty or nil, so 128 KiB of empty maps cannot become a 512 MiB
+//     session.ErrTooLarge. Every element takes at least a byte, so this only
+//     refuses elements above 64 bytes (with what they point to) written as
+//     empty or nil, such as 128 KiB of empty maps that would make a 512 MiB
 //     []struct{ B [4096]byte }.
 //
 // Decoding into an any (or []any, map[string]any) gives nil, bool, int64,

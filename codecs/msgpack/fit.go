@@ -21,11 +21,12 @@ import (
 // would make a 512 MiB slice, for which the library allocated 1.5 GiB (the
 // slice twice, and a 4 KiB zero value per nil). Every element takes at least
 // a byte of input, so a factor of 64 refuses no value whose elements are at
-// most 64 bytes (eight words, a struct of four strings), however densely
-// written; larger ones pass as long as they are written out rather than
-// left empty or nil, since their encoding then grows with them. The floor
-// keeps small values decodable into types with a large fixed size. The JSON
-// codec in package session applies the same limit.
+// most 64 bytes with what they point to (eight words, a struct of four
+// strings), however densely written; larger ones pass as long as they are
+// written out rather than left empty or nil, since their encoding then
+// grows with them. The floor keeps small values decodable into types with
+// a large fixed size. The JSON codec in package session applies the same
+// limit.
 //
 // What the decoder allocates is a small multiple of the count: it allocates
 // slices and map entries twice, and maps and interface boxes carry runtime

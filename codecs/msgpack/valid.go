@@ -16,8 +16,8 @@ const MaxDepth = 10000
 // the wire format it refuses: the never-used code 0xc1; arrays and maps as
 // map keys; NaN as a map key; extension types other than the timestamp
 // (-1); timestamps not in the 12-byte form or with nanoseconds above
-// 999999999; and nesting deeper than MaxDepth. Marshal writes nothing that Valid refuses. Valid
-// does not allocate for values nested up to 16 deep.
+// 999999999; and nesting deeper than MaxDepth. Marshal writes nothing that
+// Valid refuses. Valid does not allocate for values nested up to 16 deep.
 func (Codec) Valid(data []byte) bool {
 	_, why := check(data, nil, nil)
 	return why == ""
@@ -252,7 +252,7 @@ func isNaN(c byte, b []byte) bool {
 
 // isInt reports whether c is the code of an integer.
 func isInt(c byte) bool {
-	return c <= 0x7f || c >= 0xe0 || (c >= 0xcc && c <= 0xcf) || (c >= 0xd0 && c <= 0xd3)
+	return c <= 0x7f || c >= 0xe0 || (c >= 0xcc && c <= 0xd3)
 }
 
 // intValue is an integer as written: a magnitude u when it is not negative,

@@ -23,10 +23,10 @@ func (JSON) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // Unmarshal decodes data into dst. Before decoding, it refuses data that
 // would decode into more than max(1 MiB, 64*len(data)) bytes of Go values,
-// counted at their types' sizes, with an error wrapping ErrTooLarge. Values
-// whose elements are at most 64 bytes always pass; larger elements pass
-// when they are written out rather than empty or null, so 128 KiB of `{},`
-// cannot become a 170 MiB []struct{ B [4096]byte }.
+// counted at their types' sizes, with an error wrapping ErrTooLarge. Every
+// element takes at least a byte, so this only refuses elements above 64
+// bytes (with what they point to) written as empty or null, such as 128 KiB
+// of `{},` that would make a 170 MiB []struct{ B [4096]byte }.
 func (JSON) Unmarshal(data []byte, dst any) error {
 	if err := jsonFit(data, dst); err != nil {
 		return err

@@ -24,11 +24,12 @@ import (
 // []struct{ B [4096]byte } make a 170 MiB slice, grown by copying through
 // every size on the way (820 MiB allocated in all). Every element takes at
 // least a byte of input, so a factor of 64 refuses no value whose elements
-// are at most 64 bytes (eight words, a struct of four strings), however
-// densely written; larger ones pass as long as they are written out rather
-// than left empty or null, since their encoding then grows with them. The
-// floor keeps small values decodable into types with a large fixed size.
-// The MessagePack codec (sesskit/codecs/msgpack) applies the same limit.
+// are at most 64 bytes with what they point to (eight words, a struct of
+// four strings), however densely written; larger ones pass as long as they
+// are written out rather than left empty or null, since their encoding then
+// grows with them. The floor keeps small values decodable into types with
+// a large fixed size. The MessagePack codec (sesskit/codecs/msgpack)
+// applies the same limit.
 //
 // What encoding/json allocates is a small multiple of the count: slices
 // grow by copying (up to about five times their final size in all), and
