@@ -87,3 +87,37 @@ func BenchmarkLibraryUnmarshal(b *testing.B) {
 		}
 	}
 }
+
+// cart has elements above 64 bytes and narrow integers, so Unmarshal walks
+// it before decoding (fit.go).
+type cart struct {
+	Items []cartItem `json:"items"`
+}
+
+type cartItem struct {
+	SKU   string `json:"sku"`
+	Name  string `json:"name"`
+	Note  string `json:"note"`
+	Color string `json:"color"`
+	Size  string `json:"size"`
+	Qty   uint8  `json:"qty"`
+	Delta int16  `json:"delta"`
+}
+
+var benchCart any = cart{Items: []cartItem{
+	{SKU: "A1-42", Name: "Mug", Color: "blue", Size: "M", Qty: 2, Delta: -1},
+	{SKU: "B7-01", Name: "Tea", Note: "gift", Qty: 1},
+	{SKU: "C3-99", Name: "Spoon", Color: "steel", Qty: 12, Delta: 300},
+}}
+
+func BenchmarkUnmarshalWalked(b *testing.B) {
+	c := msgpack.Codec{}
+	data := mustMarshal(b, benchCart)
+	b.ReportAllocs()
+	for b.Loop() {
+		var v cart
+		if err := c.Unmarshal(data, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

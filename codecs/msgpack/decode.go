@@ -33,13 +33,25 @@ var decoders = sync.Pool{New: func() any {
 // anything is decoded; other errors (such as a type mismatch) do not wrap
 // it. Unmarshal never panics.
 //
+// Also before decoding, Unmarshal refuses:
+//   - a number that does not fit its destination, at any depth (300 into an
+//     int8, -1 into a uint, 2^64-1 into an int64 or a float64), as
+//     encoding/json does, where the decoder would let it wrap;
+//   - data that would decode into more than max(1 MiB, 64*len(data)) bytes
+//     of Go values, counted at their types' sizes, with an error wrapping
+//     session.ErrTooLarge. Every element takes at least a byte, so this only
+//     refuses elements above 64 bytes (with what they point to) written as
+//     empty or nil, such as 128 KiB of empty maps that would make a 512 MiB
+//     []struct{ B [4096]byte }.
+//
 // Decoding into an any (or []any, map[string]any) gives nil, bool, int64,
 // float64, string, time.Time, []any and map[string]any; an integer is int64
 // whenever it fits, uint64 above math.MaxInt64; a map whose keys are not all
 // strings becomes map[any]any. Struct fields of type any follow the same
 // rules except that they keep uint64 for unsigned encodings.
 func (Codec) Unmarshal(data []byte, dst any) (err error) {
-	if off, why := check(data, nil); why != "" {
+	var ints intRange
+	if off, why := check(data, nil, &ints); why != "" {
 		return fmt.Errorf("msgpack: unmarshal: %w: %s at byte %d", session.ErrCorrupt, why, off)
 	}
 	d := decoders.Get().(*decoder)
@@ -53,6 +65,9 @@ func (Codec) Unmarshal(data []byte, dst any) (err error) {
 		d.r.Reset(nil) // do not keep data reachable from the pool
 		decoders.Put(d)
 	}()
+	if err := fit(data, dst, &ints); err != nil {
+		return fmt.Errorf("msgpack: unmarshal into %T: %w", dst, err)
+	}
 	d.r.Reset(data)
 	d.dec.ResetReader(&d.r) // keeps flags and struct tag, clears the map decoder
 	d.dec.SetMapDecoder(decodeMap)

@@ -34,5 +34,12 @@
 // instead of making the decoder allocate what the header claims. Only the
 // 12-byte timestamp form is accepted (Marshal writes no other), because the
 // decoder misreads shorter ones as map headers when the destination is a
-// map. See Valid for the full list.
+// map; and NaN map keys are refused, as each would add an entry. See Valid
+// for the full list.
+//
+// Unmarshal then walks the input alongside the destination type, as the
+// decoder will read it, and refuses numbers that do not fit their Go type
+// (the decoder would wrap them) and values that would decode into more
+// than max(1 MiB, 64 times their size) bytes of Go values: a short header
+// bounds how many elements there are, not how large each one is in memory.
 package msgpack

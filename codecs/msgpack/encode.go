@@ -59,7 +59,7 @@ func (Codec) Marshal(v any) (data []byte, err error) {
 	// The copy out of the pooled buffer also widens timestamps (see check);
 	// the extra capacity covers a few without growing.
 	out := make([]byte, 0, e.buf.Len()+e.buf.Len()/8+16)
-	if off, why := check(e.buf.Bytes(), &out); why != "" {
+	if off, why := check(e.buf.Bytes(), &out, nil); why != "" {
 		return nil, fmt.Errorf("msgpack: marshal %T: output unreadable (%s at byte %d)", v, why, off)
 	}
 	return out, nil

@@ -1,6 +1,9 @@
 package msgpack
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // MaxDepth is how deeply arrays and maps may nest in one value. Deeper input
 // is refused before decoding, because the decoder recurses once per level and
@@ -11,12 +14,12 @@ const MaxDepth = 10000
 // Valid reports whether data is exactly one well-formed MessagePack value,
 // with no trailing bytes, that Unmarshal can decode into an any. On top of
 // the wire format it refuses: the never-used code 0xc1; arrays and maps as
-// map keys; extension types other than the timestamp (-1); timestamps not
-// in the 12-byte form or with nanoseconds above 999999999; and nesting
-// deeper than MaxDepth. Marshal writes nothing that Valid refuses. Valid
-// does not allocate for values nested up to 16 deep.
+// map keys; NaN as a map key; extension types other than the timestamp
+// (-1); timestamps not in the 12-byte form or with nanoseconds above
+// 999999999; and nesting deeper than MaxDepth. Marshal writes nothing that
+// Valid refuses. Valid does not allocate for values nested up to 16 deep.
 func (Codec) Valid(data []byte) bool {
-	_, why := check(data, nil)
+	_, why := check(data, nil, nil)
 	return why == ""
 }
 
@@ -46,10 +49,17 @@ type level struct {
 // headers reach make again. A 12-byte body starts with the nanoseconds'
 // high byte, at most 0x3b: a fixint, which DecodeMapLen rejects.
 //
+// NaN is refused as a map key because it equals no key, itself included:
+// every NaN entry would be a new one, so a map of n NaN keys keeps n
+// entries (and a Go map can neither find nor delete them).
+//
 // With widen != nil, check accepts 4- and 8-byte timestamps and appends to
 // *widen a copy of data in which they are rewritten in the 12-byte form;
 // Marshal uses it because the library writes the short forms.
-func check(data []byte, widen *[]byte) (off int, why string) {
+//
+// With ints != nil, check records there the extremes of the integers in
+// data, so Unmarshal can skip its range checks when they all fit.
+func check(data []byte, widen *[]byte, ints *intRange) (off int, why string) {
 	var inline [16]level // no allocation for the usual shallow values
 	stack := inline[:0]
 	pos, copied := 0, 0
@@ -73,9 +83,14 @@ func check(data []byte, widen *[]byte) (off int, why string) {
 			isMap bool
 			coll  bool // an array or map, even an empty one
 			ext   bool
+			num   bool // an integer with a body
+			flt   bool
 		)
 		switch {
 		case c <= 0x7f || c >= 0xe0: // positive and negative fixint
+			if ints != nil {
+				ints.add(intAt(c, nil))
+			}
 		case c <= 0x8f:
 			items, isMap, coll = 2*uint64(c&0x0f), true, true
 		case c <= 0x9f:
@@ -97,17 +112,17 @@ func check(data []byte, widen *[]byte) (off int, why string) {
 			case 0xc7, 0xc8, 0xc9: // ext8, ext16, ext32
 				hdr, ext = 1<<(c-0xc7), true
 			case 0xca: // float32
-				body = 4
+				body, flt = 4, true
 			case 0xcb: // float64
-				body = 8
+				body, flt = 8, true
 			case 0xcc, 0xd0:
-				body = 1
+				body, num = 1, true
 			case 0xcd, 0xd1:
-				body = 2
+				body, num = 2, true
 			case 0xce, 0xd2:
-				body = 4
+				body, num = 4, true
 			case 0xcf, 0xd3:
-				body = 8
+				body, num = 8, true
 			case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
 				body, ext = 1<<(c-0xd4), true
 			case 0xdc: // array16
@@ -158,6 +173,12 @@ func check(data []byte, widen *[]byte) (off int, why string) {
 		}
 		if body > uint64(len(data)-pos) {
 			return start, "length exceeds input"
+		}
+		if flt && key && isNaN(c, data[pos:pos+int(body)]) {
+			return start, "NaN map key"
+		}
+		if num && ints != nil {
+			ints.add(intAt(c, data[pos:pos+int(body)]))
 		}
 		if ext {
 			b := data[pos : pos+int(body)]
@@ -216,4 +237,73 @@ func appendTimestamp96(dst, b []byte) []byte {
 	dst = append(dst, 0xc7, 12, 0xff)
 	dst = binary.BigEndian.AppendUint32(dst, nsec)
 	return binary.BigEndian.AppendUint64(dst, sec)
+}
+
+// isNaN reports whether the value with code c and body b is a NaN float.
+func isNaN(c byte, b []byte) bool {
+	switch c {
+	case 0xca:
+		return math.IsNaN(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
+	case 0xcb:
+		return math.IsNaN(math.Float64frombits(binary.BigEndian.Uint64(b)))
+	}
+	return false
+}
+
+// isInt reports whether c is the code of an integer.
+func isInt(c byte) bool {
+	return c <= 0x7f || c >= 0xe0 || (c >= 0xcc && c <= 0xd3)
+}
+
+// intValue is an integer as written: a magnitude u when it is not negative,
+// else a negative i.
+type intValue struct {
+	u   uint64
+	i   int64
+	neg bool
+}
+
+// intAt returns the integer with code c (isInt) and body b.
+func intAt(c byte, b []byte) intValue {
+	var i int64
+	switch {
+	case c <= 0x7f:
+		return intValue{u: uint64(c)}
+	case c >= 0xe0:
+		return intValue{i: int64(int8(c)), neg: true}
+	case c == 0xcc:
+		return intValue{u: uint64(b[0])}
+	case c == 0xcd:
+		return intValue{u: uint64(binary.BigEndian.Uint16(b))}
+	case c == 0xce:
+		return intValue{u: uint64(binary.BigEndian.Uint32(b))}
+	case c == 0xcf:
+		return intValue{u: binary.BigEndian.Uint64(b)}
+	case c == 0xd0:
+		i = int64(int8(b[0]))
+	case c == 0xd1:
+		i = int64(int16(binary.BigEndian.Uint16(b)))
+	case c == 0xd2:
+		i = int64(int32(binary.BigEndian.Uint32(b)))
+	default: // 0xd3
+		i = int64(binary.BigEndian.Uint64(b))
+	}
+	if i < 0 {
+		return intValue{i: i, neg: true}
+	}
+	return intValue{u: uint64(i)}
+}
+
+// intRange holds the extremes of the integers in a value.
+type intRange struct {
+	max uint64 // the largest that is not negative
+	min int64  // the smallest negative one, or 0
+}
+
+func (r *intRange) add(v intValue) {
+	if v.neg {
+		r.min = min(r.min, v.i)
+	} else {
+		r.max = max(r.max, v.u)
+	}
 }

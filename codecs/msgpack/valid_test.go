@@ -3,6 +3,8 @@ package msgpack_test
 import (
 	"bytes"
 	"errors"
+	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -186,5 +188,59 @@ func TestTimestampWhereMapExpected(t *testing.T) {
 				t.Errorf("Unmarshal(time into %T) = %v, want a type error", dst, err)
 			}
 		}
+	}
+}
+
+// TestNaNMapKeys: NaN equals no key, itself included, so a map decoded from
+// NaN keys would keep one entry per key. Valid refuses them wherever they
+// are, and so Marshal and Unmarshal do.
+func TestNaNMapKeys(t *testing.T) {
+	nan64 := []byte{0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1}
+	nan32 := []byte{0xca, 0x7f, 0xc0, 0, 1}
+	negNaN := []byte{0xcb, 0xff, 0xf0, 0, 0, 0, 0, 0, 1}
+	two := func(k []byte) []byte {
+		b := append([]byte{0x82}, k...)
+		b = append(b, 0x01)
+		b = append(b, k...)
+		return append(b, 0x02)
+	}
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"float64 NaN key", append(append([]byte{0x81}, nan64...), 0x01)},
+		{"float32 NaN key", append(append([]byte{0x81}, nan32...), 0x01)},
+		{"negative NaN key", append(append([]byte{0x81}, negNaN...), 0x01)},
+		{"two NaN keys", two(nan64)},
+		{"NaN key in a nested map", append([]byte{0x91, 0x81, 0xa1, 'm'}, two(nan32)...)},
+		{"NaN key after string keys", append(append([]byte{0x82, 0xa1, 'a', 0x01}, nan64...), 0x02)},
+	}
+	c := msgpack.Codec{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if c.Valid(tt.data) {
+				t.Fatalf("Valid(% x) = true", tt.data)
+			}
+			for _, dst := range []any{new(any), new(map[float64]int), new(map[float32]int), new(map[any]any),
+				new([]map[string]map[float64]int), new(map[string]any)} {
+				if err := c.Unmarshal(tt.data, dst); !errors.Is(err, session.ErrCorrupt) {
+					t.Errorf("Unmarshal into %T = %v, want ErrCorrupt", dst, err)
+				}
+			}
+		})
+	}
+	for _, v := range []any{map[float64]int{math.NaN(): 1}, map[any]any{math.NaN(): 1}, map[float32]string{float32(math.NaN()): ""}} {
+		if data, err := c.Marshal(v); err == nil {
+			t.Errorf("Marshal(%v) = % x, nil; want an error", v, data)
+		}
+	}
+	// Other float keys, and NaN values, are fine.
+	got := roundTrip(t, map[float64]float64{1.5: math.NaN(), math.Inf(-1): 2, 0: 3})
+	if len(got) != 3 || !math.IsNaN(got[1.5]) || got[math.Inf(-1)] != 2 || got[0] != 3 {
+		t.Fatalf("round trip = %v", got)
+	}
+	anyGot := roundTrip[any](t, map[float64]int{2.5: 1})
+	if !reflect.DeepEqual(anyGot, map[any]any{2.5: int64(1)}) {
+		t.Fatalf("into any = %#v", anyGot)
 	}
 }
