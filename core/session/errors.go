@@ -18,7 +18,9 @@ var (
 	// engine treats such a session as absent.
 	ErrCorrupt = errors.New("session: corrupt session data")
 	// ErrTooLarge is returned when a value or a whole session exceeds the
-	// configured size or key limits. Nothing is written.
+	// configured size or key limits (nothing is written), and when a stored
+	// value would decode into far more memory than its size (a hostile
+	// value: see the codecs' decode limits).
 	ErrTooLarge = errors.New("session: too large")
 	// ErrNoValue is returned by Get and Pop when the key holds no value.
 	ErrNoValue = errors.New("session: no value for key")
