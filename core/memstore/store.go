@@ -29,19 +29,23 @@ const minSweep = 64
 type Store struct {
 	clock func() time.Time
 
-	mu      sync.Mutex
-	entries map[string]*entry
-	writes  int // writes since the last sweep
-	sweepAt int // sweep when writes reaches this
+	mu         sync.Mutex
+	entries    map[string]*entry
+	indexes    map[string]map[string]time.Time // user -> handle -> deadline
+	remembered map[string]*remembered          // remember-me tokens by ID
+	writes     int                             // writes since the last sweep
+	sweepAt    int                             // sweep when writes reaches this
 }
 
 // entry is one stored session, or the marker a renewed one leaves behind.
 type entry struct {
-	created  time.Time         // millisecond precision, as Redis stores it
-	deadline time.Time         // millisecond precision, as Redis stores it
-	touched  time.Time         // millisecond precision, as Redis stores it
-	expires  time.Time         // on the store's clock
-	user     string            // strings are immutable: callers can never alias them
+	created  time.Time // millisecond precision, as Redis stores it
+	deadline time.Time // millisecond precision, as Redis stores it
+	touched  time.Time // millisecond precision, as Redis stores it
+	expires  time.Time // on the store's clock
+	user     string    // strings are immutable: callers can never alias them
+	label    string
+	restored bool
 	values   map[string]string // likewise
 	renewed  bool              // a marker left by Take: every call answers ErrRenewed
 }
@@ -77,7 +81,8 @@ func New(opts ...Option) *Store {
 	if c.clock == nil {
 		c.clock = time.Now
 	}
-	return &Store{clock: c.clock, entries: make(map[string]*entry), sweepAt: minSweep}
+	return &Store{clock: c.clock, entries: make(map[string]*entry), sweepAt: minSweep,
+		indexes: make(map[string]map[string]time.Time), remembered: make(map[string]*remembered)}
 }
 
 // Load returns the session stored under id, found=false when it is missing
@@ -110,7 +115,7 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	}
 	e := &entry{
 		created: toMilli(rec.Created), deadline: toMilli(rec.Deadline), touched: toMilli(r.Now),
-		user: rec.User, values: make(map[string]string, len(rec.Values)),
+		user: rec.User, label: rec.Label, restored: rec.Restored, values: make(map[string]string, len(rec.Values)),
 	}
 	for k, v := range rec.Values {
 		e.values[strings.Clone(k)] = string(v) // k may point into a reused request buffer (fasthttp)
@@ -152,6 +157,9 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 		if ch.User != nil {
 			e.user = *ch.User
 		}
+		if ch.Label != nil {
+			e.label = *ch.Label
+		}
 		return nil
 	})
 }
@@ -187,15 +195,20 @@ func (s *Store) Take(ctx context.Context, id string, r session.Rules) (session.R
 	return e.record(), true, nil
 }
 
-// Delete removes the session under id; a missing session is not an error.
-func (s *Store) Delete(ctx context.Context, id string) error {
+// Delete removes the session under id and returns its user; a missing
+// session is not an error.
+func (s *Store) Delete(ctx context.Context, id string) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return unavailable("delete", err)
+		return "", unavailable("delete", err)
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	var user string
+	if e := s.live(id); e != nil {
+		user = e.user
+	}
 	delete(s.entries, id)
-	s.mu.Unlock()
-	return nil
+	return user, nil
 }
 
 // Incr adds delta to the counter under key.
@@ -366,6 +379,16 @@ func (s *Store) wrote() {
 			delete(s.entries, id)
 		}
 	}
+	for id, r := range s.remembered {
+		if !now.Before(r.expires) {
+			delete(s.remembered, id)
+		}
+	}
+	for user, index := range s.indexes {
+		if !now.Before(latest(index)) {
+			delete(s.indexes, user)
+		}
+	}
 	s.writes, s.sweepAt = 0, max(minSweep, len(s.entries))
 }
 
@@ -375,7 +398,8 @@ func (e *entry) record() session.Record {
 	for k, v := range e.values {
 		values[k] = []byte(v)
 	}
-	return session.Record{Created: e.created, Deadline: e.deadline, Touched: e.touched, User: e.user, Values: values}
+	return session.Record{Created: e.created, Deadline: e.deadline, Touched: e.touched, User: e.user,
+		Label: e.label, Restored: e.restored, Values: values}
 }
 
 // apply deletes del from e, then writes set.

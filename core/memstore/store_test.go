@@ -11,3 +11,7 @@ import (
 func TestConformance(t *testing.T) {
 	sessiontest.TestStore(t, func(t *testing.T) session.Store { return memstore.New() })
 }
+
+func TestUserStoreConformance(t *testing.T) {
+	sessiontest.TestUserStore(t, func(t *testing.T) session.Store { return memstore.New() })
+}

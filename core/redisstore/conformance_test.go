@@ -15,3 +15,10 @@ func TestConformance(t *testing.T) {
 		sessiontest.TestStore(t, func(t *testing.T) session.Store { return newStore(t, rdb) })
 	})
 }
+
+// TestUserStoreConformance runs the per-user suite on each topology.
+func TestUserStoreConformance(t *testing.T) {
+	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
+		sessiontest.TestUserStore(t, func(t *testing.T) session.Store { return newStore(t, rdb) })
+	})
+}

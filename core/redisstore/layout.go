@@ -18,12 +18,31 @@ import (
 //	"@s"  = running size: for each value, len(name) + len(value) + session.FieldOverhead
 //	"@n"  = running count of values
 //	"@u"  = the user recorded by SetUser (absent when none)
+//	"@l"  = the device label recorded by SetLabel (absent when none)
+//	"@r"  = "1" when the session was restored from a remember-me token
 //	other = one field per session value, the bytes as given
 //	TTL   = session.TTL(now, min(@d, @c + absolute), idle), set at creation and
 //	        whenever a write or touch finds more than the touch interval used
 //
 // A renewed session's key holds only "@m" = "1" for session.RenewGrace: the
 // marker that makes calls on the old ID answer session.ErrRenewed.
+//
+// A user's index, for Devices, Revoke and the session limit:
+//
+//	key   = prefix + "u:" + SHA-256(user), base64url
+//	type  = ZSET of handles (a session's ID; "r" + a remember-me token's ID),
+//	        scored by deadline (unix ms): fixed, so touches never update it
+//	TTL   = its latest deadline (PEXPIREAT); entries past their deadline
+//	        are removed by every Index call, entries of sessions that ended
+//	        early (idle, logout elsewhere) when a listing meets them
+//
+// A remember-me token:
+//
+//	key   = prefix + "r:" + id   (id: SHA-256 of the selector, base64url)
+//	type  = HASH  v = SHA-256 of the validator, p/pu = the previous one and
+//	        until when it is accepted (unix ms), u = user, l = label,
+//	        c = created, e = expires (unix ms)
+//	TTL   = until e (PEXPIREAT)
 //
 // Layout 1 (sesskit 0.1) had only "@c" and "@d" and kept the user as the
 // value "@user". Such sessions load as they are; their first change counts
@@ -37,6 +56,8 @@ const (
 	fieldSize     = "@s"
 	fieldCount    = "@n"
 	fieldUser     = "@u"
+	fieldLabel    = "@l"
+	fieldRestored = "@r"
 	fieldRenewed  = "@m"
 )
 
@@ -71,7 +92,7 @@ func validID(id string) bool {
 // Other names starting with '@' ("@user" of layout 1) are values.
 func metadata(name string) bool {
 	switch name {
-	case fieldCreated, fieldDeadline, fieldTouched, fieldSize, fieldCount, fieldUser, fieldRenewed:
+	case fieldCreated, fieldDeadline, fieldTouched, fieldSize, fieldCount, fieldUser, fieldLabel, fieldRestored, fieldRenewed:
 		return true
 	}
 	return false
@@ -96,6 +117,10 @@ func parseRecord(op string, h map[string]string) (rec session.Record, renewed bo
 			rec.Touched, _ = parseMillis(value)
 		case fieldUser:
 			rec.User = value
+		case fieldLabel:
+			rec.Label = value
+		case fieldRestored:
+			rec.Restored = value == "1"
 		case fieldSize, fieldCount:
 		default:
 			rec.Values[name] = []byte(value)

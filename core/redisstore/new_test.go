@@ -129,7 +129,7 @@ func TestInvalidIDRefusedBeforeRedis(t *testing.T) {
 		_, _, werr := s.Swap(t.Context(), id, "n", nil, nil, r)
 		_, _, terr := s.Take(t.Context(), id, r)
 		uerr := s.Touch(t.Context(), id, r)
-		derr := s.Delete(t.Context(), id)
+		_, derr := s.Delete(t.Context(), id)
 		for _, err := range []error{lerr, cerr, serr, ierr, perr, werr, terr, uerr, derr} {
 			if !errors.Is(err, redisstore.ErrInvalidID) {
 				t.Errorf("%q: %v, want ErrInvalidID", id, err)
@@ -203,7 +203,7 @@ func TestUnavailable(t *testing.T) {
 		"incr":   func(ctx context.Context) error { _, err := s.Incr(ctx, id, "n", 1, r); return err },
 		"pop":    func(ctx context.Context) error { _, err := s.Pop(ctx, id, "n", r); return err },
 		"take":   func(ctx context.Context) error { _, _, err := s.Take(ctx, id, r); return err },
-		"delete": func(ctx context.Context) error { return s.Delete(ctx, id) },
+		"delete": func(ctx context.Context) error { _, err := s.Delete(ctx, id); return err },
 		"ping":   func(ctx context.Context) error { return s.Ping(ctx) },
 	}
 	for name, op := range ops {

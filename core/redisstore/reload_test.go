@@ -42,7 +42,7 @@ func TestClusterReloadsSlotMapOnFailure(t *testing.T) {
 		"save": func(ctx context.Context) error {
 			return s.Save(ctx, id, session.Change{}, session.Rules{Now: now, Idle: time.Hour, Absolute: time.Hour})
 		},
-		"delete": func(ctx context.Context) error { return s.Delete(ctx, id) },
+		"delete": func(ctx context.Context) error { _, err := s.Delete(ctx, id); return err },
 	}
 	for name, op := range ops {
 		t.Run(name, func(t *testing.T) {

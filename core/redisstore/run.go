@@ -71,6 +71,8 @@ func (s *Store) run(ctx context.Context, op string, sc *script, key string, args
 // reply but a refusal code.
 func wrote(reply any) bool {
 	switch r := reply.(type) {
+	case string:
+		return true // delete
 	case int64:
 		return r == replyOK
 	case []any:

@@ -169,12 +169,13 @@ return 0
 `)
 
 // saveScript applies a delta. ARGV[8] user action ("" none, "=" set, "-"
-// remove), ARGV[9] the user, ARGV[10] nd, ARGV[11] ns, ARGV[12] na, then nd
-// names to delete, ns name/value pairs to set, and na appends, each
-// name, k, k elements. Reply: a code.
+// remove), ARGV[9] the user, ARGV[10] label action ("" none, "=" set),
+// ARGV[11] the label, ARGV[12] nd, ARGV[13] ns, ARGV[14] na, then nd names
+// to delete, ns name/value pairs to set, and na appends, each name, k, k
+// elements. Reply: a code.
 var saveScript = newScript(prelude + `
-local nd, ns, na = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local names, appends, pos = {}, {}, 13
+local nd, ns, na = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local names, appends, pos = {}, {}, 15
 for i = 1, nd do names[#names + 1] = ARGV[pos]; pos = pos + 1 end
 for i = 1, ns do names[#names + 1] = ARGV[pos]; pos = pos + 2 end
 for i = 1, na do
@@ -187,7 +188,7 @@ local st, code = open(names)
 if not st then return code end
 local i = 1
 for j = 1, nd do change(st, names[i], st.old[i], nil); i = i + 1 end
-pos = 13 + nd
+pos = 15 + nd
 for j = 1, ns do
   if not change(st, names[i], st.old[i], ARGV[pos + 1]) then return 2 end
   i, pos = i + 1, pos + 2
@@ -204,6 +205,10 @@ if ARGV[8] == '=' then
   extra = {'@u', ARGV[9]}
 elseif ARGV[8] == '-' then
   st.del[#st.del + 1] = '@u'
+end
+if ARGV[10] == '=' then
+  extra[#extra + 1] = '@l'
+  extra[#extra + 1] = ARGV[11]
 end
 finish(st, extra)
 return 0
@@ -287,4 +292,82 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '@m', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return h
+`)
+
+// deleteScript deletes a session and returns its user ("" when none).
+var deleteScript = newScript(`
+local u = redis.pcall('HGET', KEYS[1], '@u')
+if type(u) ~= 'string' then u = '' end
+redis.call('DEL', KEYS[1])
+return u
+`)
+
+// indexScript changes a user's index (KEYS[1]). ARGV[1] now (unix ms),
+// ARGV[2] the session limit (0: none), ARGV[3] "1" to refuse beyond it
+// rather than evict, ARGV[4] n, then n handle/deadline pairs to add, then
+// the handles to drop. A session's handle is its 43-character ID; longer
+// ones are remember-me tokens, which the limit does not count.
+// Reply: {1} when refused, else {0, evicted handle, ...}.
+var indexScript = newScript(`
+local key = KEYS[1]
+local now, max, refuse, n = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4])
+local firstDrop = 5 + 2 * n
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+for i = firstDrop, #ARGV, 512 do
+  redis.call('ZREM', key, unpack(ARGV, i, math.min(i + 511, #ARGV)))
+end
+local function sessions()
+  local members, count = redis.call('ZRANGE', key, 0, -1), 0
+  for _, m in ipairs(members) do
+    if #m == 43 then count = count + 1 end
+  end
+  return count, members
+end
+if max > 0 and refuse then
+  local adding = 0
+  for i = 5, firstDrop - 1, 2 do
+    if #ARGV[i] == 43 and not redis.call('ZSCORE', key, ARGV[i]) then adding = adding + 1 end
+  end
+  if adding > 0 and sessions() + adding > max then return {1} end
+end
+for i = 5, firstDrop - 1, 2 do
+  redis.call('ZADD', key, ARGV[i + 1], ARGV[i])
+end
+local reply = {0}
+if max > 0 and not refuse then
+  local count, members = sessions()
+  for _, m in ipairs(members) do -- oldest deadline first
+    if count <= max then break end
+    if #m == 43 then
+      redis.call('ZREM', key, m)
+      reply[#reply + 1] = m
+      count = count - 1
+    end
+  end
+end
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+if #last == 0 then
+  redis.call('DEL', key)
+else
+  redis.call('PEXPIREAT', key, last[2])
+end
+return reply
+`)
+
+// useRememberScript checks a remember-me token (KEYS[1]): ARGV[1] now
+// (unix ms), ARGV[2] the presented validator hash, ARGV[3] the next one,
+// ARGV[4] the grace of the previous one (ms). Reply: {outcome, user,
+// label, created, expires}, outcome 0 rotated (the only one that writes),
+// 1 not found, 2 the previous validator within its grace, 3 stolen.
+var useRememberScript = newScript(`
+local r = redis.call('HMGET', KEYS[1], 'v', 'p', 'pu', 'u', 'l', 'c', 'e')
+local now = tonumber(ARGV[1])
+if not r[1] or not r[7] or tonumber(r[7]) <= now then return {1} end
+local rec = {r[4] or '', r[5] or '', r[6] or '0', r[7]}
+if r[1] == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'v', ARGV[3], 'p', ARGV[2], 'pu', now + tonumber(ARGV[4]))
+  return {0, unpack(rec)}
+end
+if r[2] == ARGV[2] and tonumber(r[3]) > now then return {2, unpack(rec)} end
+return {3, unpack(rec)}
 `)

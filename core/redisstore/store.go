@@ -104,6 +104,12 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	if rec.User != "" {
 		args = append(args, fieldUser, rec.User)
 	}
+	if rec.Label != "" {
+		args = append(args, fieldLabel, rec.Label)
+	}
+	if rec.Restored {
+		args = append(args, fieldRestored, "1")
+	}
 	for name, value := range rec.Values {
 		args = append(args, name, value)
 	}
@@ -134,6 +140,11 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 		args = append(args, "-", "")
 	default:
 		args = append(args, "=", *ch.User)
+	}
+	if ch.Label == nil {
+		args = append(args, "", "")
+	} else {
+		args = append(args, "=", *ch.Label)
 	}
 	args = append(args, len(ch.Delete), len(ch.Set), len(ch.Append))
 	for _, name := range ch.Delete {
@@ -206,17 +217,17 @@ func (s *Store) Take(ctx context.Context, id string, r session.Rules) (session.R
 	return session.Record{}, false, fmt.Errorf("redisstore: take: unexpected reply %T: %w", reply, session.ErrCorrupt)
 }
 
-// Delete removes the session under id with one DEL (and a WAIT with
-// WithWait, so a logout survives a failover); a missing session is not an
-// error.
-func (s *Store) Delete(ctx context.Context, id string) error {
+// Delete removes the session under id and returns its user, in one round
+// trip (and a WAIT with WithWait, so a logout survives a failover); a
+// missing session is not an error.
+func (s *Store) Delete(ctx context.Context, id string) (string, error) {
 	key, err := s.key(id)
 	if err != nil {
-		return fmt.Errorf("redisstore: delete: %w", err)
+		return "", fmt.Errorf("redisstore: delete: %w", err)
 	}
-	return s.exec(ctx, "delete", key, func(ctx context.Context, c client) (bool, error) {
-		return true, c.Del(ctx, key).Err()
-	})
+	reply, err := s.run(ctx, "delete", deleteScript, key, nil, true)
+	user, _ := reply.(string)
+	return user, err
 }
 
 // Incr adds delta to the counter under key in one round trip. It is sent

@@ -527,7 +527,7 @@ func TestRoundTrips(t *testing.T) {
 			{"swap", func(ctx context.Context) error { _, _, err := s.Swap(ctx, id, "c", nil, []byte("j3"), r); return err }},
 			{"touch", func(ctx context.Context) error { return s.Touch(ctx, id, r) }},
 			{"take", func(ctx context.Context) error { _, _, err := s.Take(ctx, id, r); return err }},
-			{"delete", func(ctx context.Context) error { return s.Delete(ctx, id) }},
+			{"delete", func(ctx context.Context) error { _, err := s.Delete(ctx, id); return err }},
 		}
 		for _, op := range ops {
 			before := c.commands.Load()
@@ -574,7 +574,8 @@ func TestWait(t *testing.T) {
 		check("Incr", err)
 		_, _, err = s.Take(t.Context(), id, r)
 		check("Take", err)
-		check("Delete", s.Delete(t.Context(), id))
+		_, err = s.Delete(t.Context(), id)
+		check("Delete", err)
 		if exists(t, rdb, key) {
 			t.Fatal("the delete is not on the primary")
 		}

@@ -96,7 +96,7 @@ func (s *Session) Discard() {
 
 // changed reports whether the request changed anything Commit would save.
 func (s *Session) changed() bool {
-	return len(s.set) > 0 || len(s.del) > 0 || len(s.appends) > 0 || s.newUser != nil || s.renew
+	return len(s.set) > 0 || len(s.del) > 0 || len(s.appends) > 0 || s.newUser != nil || s.newLabel != nil || s.renew || s.remember
 }
 
 // save writes the request's changes. The caller holds s.mu.
@@ -134,6 +134,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 		}
 		return nil
 	}
+	newUser := s.newUser
 	err := s.m.store.Save(ctx, s.storeID(), s.change(), rules)
 	switch {
 	case errors.Is(err, ErrCorrupt):
@@ -145,13 +146,50 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("session: save: %w", err)
 	}
+	oldUser := s.user // known only if the session was loaded
 	s.applied()
+	return s.reindex(ctx, oldUser, newUser)
+}
+
+// reindex follows a user change on a session that stays under its ID
+// (SetUser without Renew), and issues a remember-me token if asked.
+func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) error {
+	id := s.storeID()
+	var add []IndexEntry
+	user := s.user
+	if newUser != nil {
+		if oldUser != *newUser {
+			s.unindex(ctx, oldUser, id)
+		}
+		if *newUser != "" {
+			add = append(add, IndexEntry{Handle: id, Deadline: s.deadline})
+		}
+	}
+	var rememberID, selector string
+	if s.remember && user != "" && s.m.users != nil {
+		var e IndexEntry
+		rememberID, selector, e = s.newRemember()
+		add = append(add, e)
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	if err := s.index(ctx, user, add, nil); err != nil {
+		return err
+	}
+	if rememberID != "" {
+		return s.issueRemember(ctx, rememberID, selector, user)
+	}
 	return nil
 }
 
 // change is the pending delta as a store Change.
 func (s *Session) change() Change {
-	return Change{Set: s.set, Delete: keysOf(s.del), Append: s.appends, User: s.newUser}
+	ch := Change{Set: s.set, Delete: keysOf(s.del), Append: s.appends, User: s.newUser, Label: s.newLabel}
+	if s.newUser != nil {
+		ch.Delete = append(ch.Delete, legacyUserKey) // the user is metadata now
+	}
+	return ch
 }
 
 // applied folds the pending changes, now saved, into the loaded state and
@@ -177,6 +215,9 @@ func (s *Session) applied() {
 // saveNew creates the session if the request stored anything; otherwise it
 // only expires a stale token the client sent.
 func (s *Session) saveNew(ctx context.Context) error {
+	if err := s.restore(ctx); err != nil { // a write-only request of a remembered visitor
+		return err
+	}
 	values := s.pendingValues(nil)
 	user := ""
 	if s.newUser != nil {
@@ -189,7 +230,11 @@ func (s *Session) saveNew(ctx context.Context) error {
 		return nil
 	}
 	now := s.m.cfg.now()
-	return s.create(ctx, values, user, now, now.Add(s.m.cfg.absolute))
+	c := creation{values: values, user: user, restored: s.restored, created: now, deadline: now.Add(s.m.cfg.absolute)}
+	if s.newLabel != nil {
+		c.label = *s.newLabel
+	}
+	return s.create(ctx, c)
 }
 
 // pendingValues applies the pending changes to base (which it may modify)
@@ -218,7 +263,18 @@ func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
 // the new one holding the taken values with this request's changes. Two
 // keys, two calls: no multi-key script, no RENAME, so it works on Cluster.
 func (s *Session) saveRenewed(ctx context.Context) error {
-	rec, found, err := s.m.store.Take(ctx, s.storeID(), s.rules())
+	old := s.storeID()
+	c := creation{token: newToken()}
+	if s.newUser != nil && *s.newUser != "" {
+		// A login: its index entry comes first, so a refused login (the
+		// user's session limit) changes nothing.
+		c.user = *s.newUser
+		c.indexed = true
+		if err := s.indexNew(ctx, &c, []string{old}); err != nil {
+			return err
+		}
+	}
+	rec, found, err := s.m.store.Take(ctx, old, s.rules())
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
@@ -233,16 +289,27 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 		s.startFresh()
 		return s.saveNew(ctx)
 	}
-	created, deadline, base := rec.Created, d, rec.Values
-	if s.newUser != nil { // a login: the absolute lifetime counts from now
-		created, deadline = now, now.Add(s.m.cfg.absolute)
+	if s.newUser == nil {
+		c.user = user
+		c.created, c.deadline = rec.Created, d // not a login: the lifetime goes on
+	} else {
+		c.user = *s.newUser
+		c.created, c.deadline = now, now.Add(s.m.cfg.absolute) // a login: counted from now
+		if user != c.user {
+			s.unindex(ctx, user, old)
+		}
 	}
-	if s.newUser != nil {
-		user = *s.newUser
+	c.label, c.restored = rec.Label, rec.Restored && s.newUser == nil
+	if s.newLabel != nil {
+		c.label = *s.newLabel
 	}
+	if !c.indexed {
+		c.drop = []string{old}
+	}
+	base := rec.Values
 	s.startFresh()
-	values := s.pendingValues(maps.Clone(base))
-	if err := s.create(ctx, values, user, created, deadline); !errors.Is(err, ErrTooLarge) {
+	c.values = s.pendingValues(maps.Clone(base))
+	if err := s.create(ctx, c); !errors.Is(err, ErrTooLarge) {
 		return err
 	}
 	// This request's changes do not fit: keep the session as it was, under
@@ -250,7 +317,8 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 	clear(s.set)
 	clear(s.appends)
 	s.del = nil
-	if cerr := s.create(ctx, s.pendingValues(rec.Values), user, created, deadline); cerr != nil {
+	c.values = s.pendingValues(base)
+	if cerr := s.create(ctx, c); cerr != nil {
 		return cerr
 	}
 	return fmt.Errorf("session: renew: %w", ErrTooLarge)
@@ -281,24 +349,68 @@ func (m *Manager) usable(rec Record, now time.Time) (deadline time.Time, user st
 	return deadline, user, true
 }
 
-// create stores values as a new session under a fresh token and sends the
-// token. A session whose deadline has already passed is not stored.
-func (s *Session) create(ctx context.Context, values map[string][]byte, user string, created, deadline time.Time) error {
+// creation is a session about to be created.
+type creation struct {
+	token             string // a fresh token made beforehand, or "" for one made now
+	values            map[string][]byte
+	user, label       string
+	restored          bool
+	created, deadline time.Time
+	drop              []string // index entries of the user this session replaces
+	indexed           bool     // indexNew already ran
+	rememberID        string   // the remember-me token made with the index entry
+	rememberSelector  string
+}
+
+// create stores a new session under a fresh token and sends the token,
+// after recording it in its user's index (with a remember-me token when
+// Remember asked for one). A session whose deadline has already passed is
+// not stored.
+func (s *Session) create(ctx context.Context, c creation) error {
 	rules := s.rules()
-	if rules.TTL(deadline) < time.Millisecond {
+	if rules.TTL(c.deadline) < time.Millisecond {
 		return nil
 	}
-	token := newToken()
-	id := storeID(token)
-	rec := Record{Created: created, Deadline: deadline, Touched: rules.Now, User: user, Values: values}
+	if c.token == "" {
+		c.token = newToken()
+	}
+	if !c.indexed && c.user != "" {
+		if err := s.indexNew(ctx, &c, c.drop); err != nil {
+			return err
+		}
+	}
+	id := storeID(c.token)
+	rec := Record{Created: c.created, Deadline: c.deadline, Touched: rules.Now, User: c.user, Label: c.label, Restored: c.restored, Values: c.values}
 	if err := s.m.store.Create(ctx, id, rec, rules); err != nil {
 		return fmt.Errorf("session: create: %w", err)
 	}
-	s.token, s.id, s.status, s.loaded = token, id, StatusActive, true
-	s.created, s.deadline, s.touched, s.user, s.values = created, deadline, rules.Now, user, values
-	s.set, s.del, s.appends, s.newUser, s.renew = nil, nil, nil, nil, false
-	s.sendToken(token)
+	s.token, s.id, s.status, s.loaded = c.token, id, StatusActive, true
+	s.created, s.deadline, s.touched, s.user, s.values = c.created, c.deadline, rules.Now, c.user, c.values
+	s.label, s.restored = c.label, c.restored
+	s.set, s.del, s.appends, s.newUser, s.newLabel, s.renew = nil, nil, nil, nil, nil, false
+	s.sendToken(c.token)
+	if c.rememberID != "" {
+		s.remember = false
+		return s.issueRemember(ctx, c.rememberID, c.rememberSelector, c.user)
+	}
 	return nil
+}
+
+// indexNew records the session c will create in its user's index, with
+// the remember-me token Remember asked for, dropping drop.
+func (s *Session) indexNew(ctx context.Context, c *creation, drop []string) error {
+	add := []IndexEntry{{Handle: storeID(c.token), Deadline: c.deadline}}
+	if c.deadline.IsZero() {
+		add[0].Deadline = s.m.cfg.now().Add(s.m.cfg.absolute)
+	}
+	if s.remember && s.m.users != nil {
+		var e IndexEntry
+		c.rememberID, c.rememberSelector, e = s.newRemember()
+		add = append(add, e)
+	}
+	c.indexed = true
+	c.drop = nil
+	return s.index(ctx, c.user, add, drop)
 }
 
 func (s *Session) sendToken(token string) {

@@ -30,6 +30,13 @@ var (
 	// ErrConflict is returned by Update when other requests kept changing
 	// the key through all its attempts.
 	ErrConflict = errors.New("session: too many concurrent changes to one key")
+	// ErrTooManySessions is returned by Commit when a login would pass the
+	// per-user session limit of WithSessionLimit in its refusing form.
+	// Adapters answer 409 Conflict.
+	ErrTooManySessions = errors.New("session: too many sessions for this user")
+	// ErrNoUserStore is returned by the per-user features (Devices, Revoke,
+	// RevokeAll) when the store keeps no per-user index (is not a UserStore).
+	ErrNoUserStore = errors.New("session: the store keeps no per-user index")
 	// ErrInvalidKey is returned for keys that are empty, too long, not
 	// valid UTF-8 or reserved (starting with '@').
 	ErrInvalidKey = errors.New("session: invalid key")
@@ -52,13 +59,14 @@ var (
 )
 
 // ErrorStatus is the HTTP status for an error Commit returned: 413 for
-// ErrTooLarge, 409 for ErrRenewed and ErrConflict, 503 for everything else
+// ErrTooLarge, 409 for ErrRenewed, ErrConflict and ErrTooManySessions, 503
+// for everything else
 // (the store failed). Adapters use it for their default error responses.
 func ErrorStatus(err error) int {
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrRenewed), errors.Is(err, ErrConflict):
+	case errors.Is(err, ErrRenewed), errors.Is(err, ErrConflict), errors.Is(err, ErrTooManySessions):
 		return http.StatusConflict
 	}
 	return http.StatusServiceUnavailable

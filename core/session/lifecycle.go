@@ -42,8 +42,19 @@ func (s *Session) Destroy(ctx context.Context) error {
 	}
 	defer s.mu.Unlock()
 	for _, id := range s.ids() {
-		if err := s.m.store.Delete(ctx, id); err != nil {
+		user, err := s.m.store.Delete(ctx, id)
+		if err != nil {
 			err = fmt.Errorf("session: destroy: %w", err)
+			s.failed = err
+			return err
+		}
+		s.unindex(ctx, user, id)
+	}
+	if s.rememberToken != "" {
+		if !s.done {
+			s.clearRemember() // the cookie can still be expired
+		}
+		if err := s.forgetRemember(ctx); err != nil {
 			s.failed = err
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 // use; create one per application and share it between requests.
 type Manager struct {
 	store    Store
+	users    UserStore // store's per-user side, or nil
 	cfg      config
 	decoders [256]Codec // by tag
 }
@@ -24,6 +25,10 @@ func New(store Store, opts ...Option) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{store: store, cfg: cfg}
+	m.users, _ = store.(UserStore)
+	if m.users == nil && (cfg.limit.Max > 0 || cfg.remember > 0) {
+		return nil, invalid("session limits and remember-me need a store with a per-user index (%T is not a UserStore)", store)
+	}
 	for _, c := range append([]Codec{JSON{}, cfg.codec}, cfg.decoders...) {
 		m.decoders[c.Tag()] = c
 	}
@@ -65,6 +70,9 @@ func (m *Manager) begin(s *Session, ctx context.Context, c Carrier) {
 				s.token = tok
 			}
 		}
+	}
+	if m.cfg.remember > 0 {
+		s.rememberToken = c.Cookie(m.cfg.rememberCookie.name)
 	}
 	if s.token == "" {
 		s.startFresh()

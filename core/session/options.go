@@ -10,12 +10,13 @@ import (
 
 // Defaults, chosen to be safe for a public web application.
 const (
-	DefaultIdleTimeout     = 30 * time.Minute
-	DefaultAbsoluteTimeout = 12 * time.Hour
-	DefaultCookieName      = "session"
-	DefaultMaxValueSize    = 128 << 10 // bytes per value, key included
-	DefaultMaxSessionSize  = 1 << 20   // bytes per session: keys, values and FieldOverhead per value
-	DefaultMaxKeys         = 1000      // values per session
+	DefaultIdleTimeout      = 30 * time.Minute
+	DefaultAbsoluteTimeout  = 12 * time.Hour
+	DefaultCookieName       = "session"
+	DefaultMaxValueSize     = 128 << 10 // bytes per value, key included
+	DefaultMaxSessionSize   = 1 << 20   // bytes per session: keys, values and FieldOverhead per value
+	DefaultMaxKeys          = 1000      // values per session
+	DefaultRememberLifetime = 30 * 24 * time.Hour
 )
 
 // Option configures a Manager.
@@ -35,6 +36,9 @@ type config struct {
 	degraded                      bool
 	logger                        *slog.Logger
 	now                           func() time.Time
+	limit                         Limit
+	remember                      time.Duration // remember-me lifetime; 0: off
+	rememberCookie                cookieConfig
 }
 
 // WithIdleTimeout ends a session that has not been used for d (default 30 min).
@@ -109,6 +113,39 @@ func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) { c.logger = l })
 }
 
+// WithSessionLimit keeps at most n sessions per user: a login beyond it
+// revokes the user's oldest session, or with refuse fails (Commit returns
+// ErrTooManySessions, which adapters answer with 409 unless the app's
+// error handler says otherwise) and changes nothing. Remember-me tokens do
+// not count. The store must be a UserStore.
+func WithSessionLimit(n int, refuse bool) Option {
+	return optionFunc(func(c *config) { c.limit = Limit{Max: n, Refuse: refuse} })
+}
+
+// WithRememberMe turns remember-me on: Session.Remember at login issues a
+// long-lived token (lifetime, 30 days when zero) in its own cookie, while
+// the session stays short-lived. A later request with no live session but
+// that cookie gets a fresh session for the same user (Session.Restored
+// reports it) and a rotated token; a token presented after it was rotated
+// (RememberGrace later) is a stolen copy, and revokes every session and
+// token of its user. The
+// cookie is "__Host-remember" when the session cookie is Secure with Path=/
+// and no Domain, else "remember", with the session cookie's attributes;
+// WithRememberCookieName changes its name. The store must be a UserStore.
+func WithRememberMe(lifetime time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if lifetime == 0 {
+			lifetime = DefaultRememberLifetime
+		}
+		c.remember = lifetime
+	})
+}
+
+// WithRememberCookieName sets the name of the remember-me cookie.
+func WithRememberCookieName(name string) Option {
+	return optionFunc(func(c *config) { c.rememberCookie.name = name })
+}
+
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.now = now })
@@ -148,6 +185,17 @@ func newConfig(opts []Option) (config, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	rememberName := c.rememberCookie.name
+	c.rememberCookie = c.cookie
+	c.rememberCookie.browserSession = false
+	switch {
+	case rememberName != "":
+		c.rememberCookie.name = rememberName
+	case c.cookie.secure && c.cookie.path == "/" && c.cookie.domain == "":
+		c.rememberCookie.name = "__Host-remember"
+	default:
+		c.rememberCookie.name = "remember"
+	}
 	return c, c.validate()
 }
 
@@ -168,6 +216,19 @@ func (c *config) validate() error {
 	}
 	if err := c.cookie.validate(); err != nil {
 		return err
+	}
+	switch {
+	case c.limit.Max < 0:
+		return invalid("session limit %d is negative", c.limit.Max)
+	case c.remember < 0:
+		return invalid("remember-me lifetime %v is negative", c.remember)
+	case c.remember > 0 && c.rememberCookie.name == c.cookie.name:
+		return invalid("the remember-me cookie needs a name of its own")
+	}
+	if c.remember > 0 {
+		if err := c.rememberCookie.validate(); err != nil {
+			return err
+		}
 	}
 	seen := map[byte]string{}
 	for _, codec := range append([]Codec{JSON{}, c.codec}, c.decoders...) {

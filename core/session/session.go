@@ -75,9 +75,16 @@ type Session struct {
 	del        map[string]struct{} // pending deletes
 	appends    map[string][][]byte // pending list appends
 	newUser    *string             // pending SetUser
+	label      string              // the stored device label
+	newLabel   *string             // pending SetLabel
+	restored   bool                // restored from a remember-me token
 	renew      bool
 	done       bool // committed or discarded
 	issued     bool // a token header went out in this request
+
+	rememberToken string // the remember-me cookie the client sent
+	rememberTried bool   // restore ran (it runs at most once)
+	remember      bool   // Remember asked for a token at Commit
 }
 
 // startFresh makes s a New session with no values.
@@ -85,37 +92,55 @@ func (s *Session) startFresh() {
 	now := s.m.cfg.now()
 	s.token, s.id, s.loaded, s.loadErr, s.status = "", "", true, nil, StatusNew
 	s.created, s.deadline, s.touched = now, now.Add(s.m.cfg.absolute), now
-	s.values, s.user = nil, ""
+	s.values, s.user, s.label, s.restored = nil, "", "", false
 }
 
-// load fetches the stored session on first use. The caller holds s.mu.
+// load fetches the stored session on first use, and restores a visitor
+// with no live session from their remember-me cookie. The caller holds
+// s.mu.
 func (s *Session) load(ctx context.Context) error {
-	if s.loaded {
-		return s.loadErr
+	if !s.loaded {
+		s.fetch(ctx)
 	}
+	if s.loadErr == nil && s.status == StatusNew && !s.superseded && !s.done {
+		if err := s.restore(ctx); err != nil {
+			s.storeDown(err)
+		}
+	}
+	return s.loadErr
+}
+
+// storeDown handles a store failure while loading: a degraded session in
+// degraded mode, a load error otherwise.
+func (s *Session) storeDown(err error) {
+	if s.m.cfg.degraded && errors.Is(err, ErrUnavailable) {
+		s.m.cfg.logger.Error("session: store unreachable, serving a degraded session", "error", err)
+		s.startFresh()
+		s.status = StatusDegraded
+		return
+	}
+	s.loadErr = err
+}
+
+// fetch reads the stored session. The caller holds s.mu.
+func (s *Session) fetch(ctx context.Context) {
 	s.loaded = true
 	rec, found, err := s.m.store.Load(ctx, s.storeID())
 	switch {
 	case errors.Is(err, ErrRenewed):
 		s.superseded = true
 		s.startFresh()
-		return nil
+		return
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
 		found = false
-	case err != nil && s.m.cfg.degraded:
-		s.m.cfg.logger.Error("session: store unreachable, serving a degraded session", "error", err)
-		s.startFresh()
-		s.status = StatusDegraded
-		return nil
 	case err != nil:
-		s.loadErr = fmt.Errorf("session: load: %w", err)
-		return s.loadErr
+		s.storeDown(fmt.Errorf("session: load: %w", err))
+		return
 	}
 	if !found || !s.adopt(rec) {
 		s.startFresh()
 	}
-	return nil
 }
 
 // adopt makes a loaded record the session's state, or reports that it is
@@ -124,7 +149,7 @@ func (s *Session) adopt(rec Record) bool {
 	deadline, user, ok := s.m.usable(rec, s.m.cfg.now())
 	if ok {
 		s.status, s.created, s.deadline, s.touched = StatusActive, rec.Created, deadline, rec.Touched
-		s.user, s.values = user, rec.Values
+		s.user, s.values, s.label, s.restored = user, rec.Values, rec.Label, rec.Restored
 	}
 	return ok
 }
@@ -294,11 +319,13 @@ func (s *Session) User() (string, error) {
 		return "", err
 	}
 	defer s.mu.Unlock()
+	if s.newUser == nil {
+		if err := s.load(s.ctx); err != nil { // may restore from a remember-me token
+			return "", err
+		}
+	}
 	if s.newUser != nil {
 		return *s.newUser, nil
-	}
-	if err := s.load(s.ctx); err != nil {
-		return "", err
 	}
 	return s.user, nil
 }

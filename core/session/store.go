@@ -45,9 +45,10 @@ type Store interface {
 	// returns ErrRenewed. Renew moves a session to a new ID with it.
 	Take(ctx context.Context, id string, r Rules) (rec Record, found bool, err error)
 
-	// Delete removes the session under id. Deleting a missing session is
-	// not an error.
-	Delete(ctx context.Context, id string) error
+	// Delete removes the session under id and returns the user it recorded
+	// (""), so the caller can take it out of the user's index. Deleting a
+	// missing session is not an error.
+	Delete(ctx context.Context, id string) (user string, err error)
 
 	// Incr adds delta to the counter under key (absent counts as 0) and
 	// returns the new value. When key holds something other than a counter
@@ -83,6 +84,8 @@ type Record struct {
 	Deadline time.Time         // absolute expiry as stored; the engine caps it (Rules.Absolute)
 	Touched  time.Time         // when its lifetime was last extended; zero if never recorded
 	User     string            // the user recorded by SetUser, or ""
+	Label    string            // the device label recorded by SetLabel, or ""
+	Restored bool              // the session was restored from a remember-me token
 	Values   map[string][]byte // key -> stored value (codec-tagged, a counter or a list)
 }
 
@@ -104,6 +107,7 @@ type Change struct {
 	Delete []string            // values to remove
 	Append map[string][][]byte // list elements to add, in order (see AppendList)
 	User   *string             // the user to record; "" removes it; nil leaves it
+	Label  *string             // the device label to record; nil leaves it
 }
 
 // TTL is the lifetime a session gets at now: the idle timeout, cut short by

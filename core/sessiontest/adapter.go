@@ -3,10 +3,13 @@ package sessiontest
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -62,7 +65,7 @@ func TestAdapter(t *testing.T, a Adapter) {
 	for _, st := range stores {
 		t.Run(st.Name, func(t *testing.T) {
 			st.New(t) // skips or fails once here when the store is not configured
-			for _, c := range slices.Concat(adapterCases, adapterLifecycleCases) {
+			for _, c := range slices.Concat(adapterCases, adapterLifecycleCases, adapterUserCases) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					c.run(t, &adapterRun{a: a, newStore: st.New})
@@ -83,17 +86,39 @@ type adapterServer struct {
 	base   string
 	store  *FaultStore
 	client *http.Client
+	clock  *adapterClock // the Manager's
+}
+
+// adapterClock is the real time plus an offset the case moves forward.
+type adapterClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *adapterClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// advance moves the Manager's clock forward by d.
+func (c *adapterClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // serve starts the adapter over a fresh store and a Manager with opts.
 func (r *adapterRun) serve(t *testing.T, opts ...session.Option) *adapterServer {
 	t.Helper()
 	st := &FaultStore{Store: r.newStore(t)}
-	m, err := session.New(st, opts...)
+	clock := &adapterClock{}
+	quiet := session.WithLogger(slog.New(slog.DiscardHandler))
+	m, err := session.New(st, append([]session.Option{quiet, session.WithClock(clock.Now)}, opts...)...)
 	if err != nil {
 		t.Fatalf("session.New: %v", err)
 	}
-	srv := &adapterServer{base: r.a.Serve(t, m), store: st}
+	srv := &adapterServer{base: r.a.Serve(t, m), store: st, clock: clock}
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	srv.client = &http.Client{
@@ -107,6 +132,7 @@ func (r *adapterRun) serve(t *testing.T, opts ...session.Option) *adapterServer 
 type adapterReq struct {
 	method, path, body string
 	cookie             string // session cookie value to send, if any
+	remember           string // remember-me cookie value to send, if any
 	header             string // X-Session-Token value to send, if any
 }
 
@@ -120,15 +146,25 @@ type adapterResp struct {
 // adapterTokenHeader is the header of the header-transport cases.
 const adapterTokenHeader = "X-Session-Token"
 
+// adapterRememberCookie is the remember-me cookie of the remember cases.
+const adapterRememberCookie = "remember"
+
 func (s *adapterServer) newRequest(t *testing.T, q adapterReq) *http.Request {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), q.method, s.base+q.path, strings.NewReader(q.body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cookies []string
 	if q.cookie != "" {
 		// Set by hand: http.Cookie would drop values it considers invalid.
-		req.Header.Set("Cookie", session.DefaultCookieName+"="+q.cookie)
+		cookies = append(cookies, session.DefaultCookieName+"="+q.cookie)
+	}
+	if q.remember != "" {
+		cookies = append(cookies, adapterRememberCookie+"="+q.remember)
+	}
+	if len(cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
 	}
 	if q.header != "" {
 		req.Header.Set(adapterTokenHeader, q.header)
@@ -180,13 +216,19 @@ func (s *adapterServer) wantCalls(t *testing.T, what string, before [3]int64, lo
 // cookie returns the response's session cookie, or nil.
 func (r adapterResp) cookie(t *testing.T) *http.Cookie {
 	t.Helper()
+	return r.namedCookie(t, session.DefaultCookieName)
+}
+
+// namedCookie returns the response's cookie called name, or nil.
+func (r adapterResp) namedCookie(t *testing.T, name string) *http.Cookie {
+	t.Helper()
 	var found *http.Cookie
 	for _, line := range r.header.Values("Set-Cookie") {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
 			t.Fatalf("unparsable Set-Cookie %q: %v", line, err)
 		}
-		if c.Name == session.DefaultCookieName {
+		if c.Name == name {
 			if found != nil {
 				t.Fatalf("two session cookies in one response: %q", r.header.Values("Set-Cookie"))
 			}

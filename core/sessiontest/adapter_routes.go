@@ -63,7 +63,15 @@ var ErrRouteFailed = errors.New("sessiontest: route failed")
 //	status         200 "new" or "active"
 //	renew          renews the token (Session.Renew); 200 "ok"
 //	login/{user}   renews the token and records the user; 200 "ok"
-//	user           200 the user recorded, or "" (none)
+//	remember/{user}
+//	               login, and a remember-me token (Session.Remember)
+//	user           200 the user recorded, or "" (none); with " restored"
+//	               after it when the session was restored from a token
+//	devices        200 the user's devices as a JSON array of
+//	               "handle[ current]" strings, newest first
+//	revoke/{handle}
+//	               revokes one of the user's devices; 404 when not theirs
+//	revoke-others  revokes the user's other devices; 200 how many
 //	destroy        destroys the session (Session.Destroy); 200 "ok"
 //	hold/{gate}/{route}
 //	               serves route, then waits until the suite opens the gate
@@ -81,14 +89,45 @@ func Handle(ctx context.Context, s *session.Session, path string, body []byte) (
 		status, respBody = Handle(ctx, s, PlainPrefix+route, body)
 		adapterWaitGate(ctx, gate)
 		return status, respBody
-	case "login":
+	case "login", "remember":
 		if err = s.Renew(ctx); err == nil {
 			err = s.SetUser(key)
 		}
+		if err == nil && action == "remember" {
+			err = s.Remember()
+		}
 	case "user":
 		var u string
+		var restored bool
 		if u, err = s.User(); err == nil {
+			if restored, err = s.Restored(); err == nil && restored {
+				u += " restored"
+			}
+		}
+		if err == nil {
 			return http.StatusOK, []byte(u)
+		}
+	case "devices":
+		var devices []session.Device
+		if devices, err = s.Devices(ctx); err == nil {
+			out := []string{}
+			for _, d := range devices {
+				if d.Current {
+					d.Handle += " current"
+				}
+				out = append(out, d.Handle)
+			}
+			return adapterJSON(out)
+		}
+	case "revoke":
+		err = s.RevokeDevice(ctx, key)
+		if errors.Is(err, session.ErrNotFound) {
+			return http.StatusNotFound, []byte("not one of yours")
+		}
+	case "revoke-others":
+		var n int
+		if n, err = s.RevokeOtherDevices(ctx); err == nil {
+			return adapterJSON(n)
 		}
 	case "none":
 		return http.StatusOK, []byte("ok")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -23,11 +24,20 @@ const (
 	OpPop
 	OpSwap
 	OpPing
+	OpIndex
+	OpIndexed
+	OpDescribe
+	OpRevoke
+	OpSaveRemember
+	OpUseRemember
 	numOps
 )
 
-// Writes are the methods that change the store, Delete aside.
+// Writes are the methods that change a session, Delete aside.
 var Writes = []Op{OpCreate, OpSave, OpTouch, OpTake, OpIncr, OpPop, OpSwap}
+
+// UserOps are the methods of session.UserStore.
+var UserOps = []Op{OpIndex, OpIndexed, OpDescribe, OpRevoke, OpSaveRemember, OpUseRemember}
 
 // ErrInjected is what a FaultStore returns for the calls it fails: an
 // unreachable store, as the engine sees it.
@@ -134,9 +144,9 @@ func (f *FaultStore) Take(ctx context.Context, id string, r session.Rules) (sess
 }
 
 // Delete implements session.Store.
-func (f *FaultStore) Delete(ctx context.Context, id string) error {
+func (f *FaultStore) Delete(ctx context.Context, id string) (string, error) {
 	if err := f.call(OpDelete); err != nil {
-		return err
+		return "", err
 	}
 	return f.Store.Delete(ctx, id)
 }
@@ -171,4 +181,86 @@ func (f *FaultStore) Ping(ctx context.Context) error {
 		return err
 	}
 	return f.Store.Ping(ctx)
+}
+
+var _ session.UserStore = (*FaultStore)(nil)
+
+// users is the wrapped store's per-user side.
+func (f *FaultStore) users() (session.UserStore, error) {
+	if us, ok := f.Store.(session.UserStore); ok {
+		return us, nil
+	}
+	return nil, session.ErrNoUserStore
+}
+
+// Index implements session.UserStore.
+func (f *FaultStore) Index(ctx context.Context, user string, add []session.IndexEntry, drop []string, limit session.Limit, now time.Time) ([]string, error) {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpIndex)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return us.Index(ctx, user, add, drop, limit, now)
+}
+
+// Indexed implements session.UserStore.
+func (f *FaultStore) Indexed(ctx context.Context, user string, now time.Time) ([]session.IndexEntry, error) {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpIndexed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return us.Indexed(ctx, user, now)
+}
+
+// Describe implements session.UserStore.
+func (f *FaultStore) Describe(ctx context.Context, handles []string) ([]session.Device, error) {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpDescribe)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return us.Describe(ctx, handles)
+}
+
+// Revoke implements session.UserStore.
+func (f *FaultStore) Revoke(ctx context.Context, handles []string) error {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpRevoke)
+	}
+	if err != nil {
+		return err
+	}
+	return us.Revoke(ctx, handles)
+}
+
+// SaveRemember implements session.UserStore.
+func (f *FaultStore) SaveRemember(ctx context.Context, id string, rec session.RememberRecord) error {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpSaveRemember)
+	}
+	if err != nil {
+		return err
+	}
+	return us.SaveRemember(ctx, id, rec)
+}
+
+// UseRemember implements session.UserStore.
+func (f *FaultStore) UseRemember(ctx context.Context, id, validator, next string, now time.Time) (session.RememberRecord, session.RememberOutcome, error) {
+	us, err := f.users()
+	if err == nil {
+		err = f.call(OpUseRemember)
+	}
+	if err != nil {
+		return session.RememberRecord{}, 0, err
+	}
+	return us.UseRemember(ctx, id, validator, next, now)
 }

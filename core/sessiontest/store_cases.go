@@ -131,7 +131,7 @@ func testChangeMissing(t *testing.T, s session.Store) {
 
 func testChangeAfterDelete(t *testing.T, s session.Store) {
 	id := newSession(t, s, map[string][]byte{"a": []byte("j1")})
-	if err := s.Delete(t.Context(), id); err != nil {
+	if _, err := s.Delete(t.Context(), id); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	mustMissing(t, s, id)
@@ -144,12 +144,12 @@ func testChangeAfterDelete(t *testing.T, s session.Store) {
 
 func testDeleteMissing(t *testing.T, s session.Store) {
 	id := RandomID()
-	if err := s.Delete(t.Context(), id); err != nil {
+	if _, err := s.Delete(t.Context(), id); err != nil {
 		t.Fatalf("Delete of a missing session: %v", err)
 	}
 	id = newSession(t, s, nil)
 	for range 2 {
-		if err := s.Delete(t.Context(), id); err != nil {
+		if _, err := s.Delete(t.Context(), id); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
 	}
@@ -535,7 +535,7 @@ func testTake(t *testing.T, s session.Store) {
 	if d := ttl(t, s, id); d <= 0 || d > session.RenewGrace {
 		t.Fatalf("marker TTL = %v, want in (0, %v]", d, session.RenewGrace)
 	}
-	if err := s.Delete(ctx, id); err != nil {
+	if _, err := s.Delete(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	mustMissing(t, s, id)
@@ -602,7 +602,7 @@ func testDoneContext(t *testing.T, s session.Store) {
 	if _, _, err := s.Take(ctx, id, r); err == nil {
 		t.Error("Take with a done context: nil error")
 	}
-	if err := s.Delete(ctx, id); err == nil {
+	if _, err := s.Delete(ctx, id); err == nil {
 		t.Error("Delete with a done context: nil error")
 	}
 	if err := s.Ping(ctx); err == nil {

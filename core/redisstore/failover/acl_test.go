@@ -29,7 +29,9 @@ var dataRules = []string{
 	"+evalsha", "+eval", // every change; EVAL after NOSCRIPT
 	"+hgetall",                                                             // Load, and inside the take script
 	"+hmget", "+hget", "+exists", "+pexpire", "+hset", "+hdel", "+hincrby", // inside the scripts
-	"+pttl", // Store.TTL, for tools
+	"+pttl",                                                                                     // Store.TTL, for tools
+	"+zrangebyscore", "+zadd", "+zrem", "+zrange", "+zremrangebyscore", "+zscore", "+pexpireat", // the per-user index
+	"+multi", "+exec", // SaveRemember (HSET and PEXPIREAT together)
 	"+del",  // inside the scripts, and Delete
 	"+ping", // Ping (on a Cluster, every primary)
 	"+wait", // WithWait
@@ -186,6 +188,26 @@ func exerciseACL(t *testing.T, rdb redis.UniversalClient, admin redis.UniversalC
 		"swap":  func() error { _, _, err := s.Swap(ctx, id, "b", []byte("j2"), nil, r); return err },
 		"touch": func() error { return s.Touch(ctx, id, r) },
 		"ttl":   func() error { _, err := s.TTL(ctx, id); return err }, // PTTL
+		"index": func() error { // ZREMRANGEBYSCORE, ZREM, ZRANGE, ZSCORE, ZADD, PEXPIREAT
+			_, err := s.Index(ctx, "acl-user", []session.IndexEntry{{Handle: id, Deadline: now.Add(hour)}}, []string{"r" + id}, session.Limit{Max: 1}, now)
+			if err == nil {
+				_, err = s.Index(ctx, "acl-user", nil, nil, session.Limit{Max: 1, Refuse: true}, now)
+			}
+			return err
+		},
+		"indexed":  func() error { _, err := s.Indexed(ctx, "acl-user", now); return err }, // ZRANGEBYSCORE
+		"describe": func() error { _, err := s.Describe(ctx, []string{id, "r" + id}); return err },
+		"remember": func() error { // MULTI, HSET, PEXPIREAT, EXEC; HMGET, HSET
+			rec := session.RememberRecord{Validator: "v", User: "acl-user", Created: now, Expires: now.Add(hour)}
+			err := s.SaveRemember(ctx, id, rec)
+			if err == nil {
+				_, _, err = s.UseRemember(ctx, id, "v", "w", now)
+			}
+			if err == nil {
+				err = s.Revoke(ctx, []string{"r" + id})
+			}
+			return err
+		},
 	}
 	for name, step := range steps {
 		if err := step(); err != nil {
@@ -212,7 +234,7 @@ func exerciseACL(t *testing.T, rdb redis.UniversalClient, admin redis.UniversalC
 	if err := s.Save(ctx, id, session.Change{}, r); !errors.Is(err, session.ErrCorrupt) {
 		t.Fatalf("change of a corrupt session: %v, want ErrCorrupt", err)
 	}
-	if err := s.Delete(ctx, id); err != nil {
+	if _, err := s.Delete(ctx, id); err != nil {
 		t.Fatalf("delete: %v", err) // DEL
 	}
 	if err := s.Ping(ctx); err != nil {
