@@ -14,6 +14,10 @@ type Counts struct {
 	BytesIn    int64            // bytes clients sent Redis
 	BytesOut   int64            // bytes Redis sent clients
 	Names      map[string]int64 // commands by upper-case name
+	// Queued counts, by upper-case name, the commands sent between MULTI
+	// and EXEC (also in Names and Commands): the server runs them inside
+	// EXEC, whose INFO commandstats time includes theirs.
+	Queued map[string]int64
 }
 
 // Sub returns c - o, for the traffic between two snapshots.
@@ -23,11 +27,17 @@ func (c Counts) Sub(o Counts) Counts {
 		Commands:   c.Commands - o.Commands,
 		BytesIn:    c.BytesIn - o.BytesIn,
 		BytesOut:   c.BytesOut - o.BytesOut,
-		Names:      map[string]int64{},
+		Names:      sub(c.Names, o.Names),
+		Queued:     sub(c.Queued, o.Queued),
 	}
-	for k, v := range c.Names {
-		if v -= o.Names[k]; v != 0 {
-			d.Names[k] = v
+	return d
+}
+
+func sub(a, b map[string]int64) map[string]int64 {
+	d := map[string]int64{}
+	for k, v := range a {
+		if v -= b[k]; v != 0 {
+			d[k] = v
 		}
 	}
 	return d
@@ -51,7 +61,7 @@ func Listen(target string) (*Tap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redistap: listen: %w", err)
 	}
-	t := &Tap{ln: ln, target: target, counts: Counts{Names: map[string]int64{}}, conns: map[net.Conn]struct{}{}}
+	t := &Tap{ln: ln, target: target, counts: Counts{Names: map[string]int64{}, Queued: map[string]int64{}}, conns: map[net.Conn]struct{}{}}
 	t.wg.Go(t.accept)
 	return t, nil
 }
@@ -65,6 +75,7 @@ func (t *Tap) Counts() Counts {
 	defer t.mu.Unlock()
 	c := t.counts
 	c.Names = maps.Clone(c.Names)
+	c.Queued = maps.Clone(c.Queued)
 	return c
 }
 
@@ -109,6 +120,7 @@ func (t *Tap) accept() {
 type pair struct {
 	tap         *Tap
 	outstanding int64 // commands sent and not yet answered; under tap.mu
+	inMulti     bool  // between MULTI and EXEC or DISCARD; under tap.mu
 }
 
 // pump copies src to dst, parsing on the way; toServer tells the direction.
@@ -165,6 +177,14 @@ func (p *pair) count(pending []byte, n int, toServer bool) ([]byte, error) {
 			p.outstanding++
 			t.counts.Commands++
 			t.counts.Names[name]++
+			switch {
+			case name == "MULTI":
+				p.inMulti = true
+			case name == "EXEC" || name == "DISCARD":
+				p.inMulti = false
+			case p.inMulti:
+				t.counts.Queued[name]++
+			}
 			pending = pending[m:]
 			continue
 		}

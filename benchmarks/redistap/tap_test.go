@@ -59,6 +59,14 @@ func TestTap(t *testing.T) {
 			return err
 		}, 1, 3, map[string]int64{"GET": 2, "SET": 1}, 60, 10},
 		{"script", func() error { return script.Run(ctx, rdb, []string{key}).Err() }, 1, 1, map[string]int64{"EVALSHA": 1}, 60, 4},
+		{"transaction", func() error {
+			_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, "1", 0)
+				p.Get(ctx, key)
+				return nil
+			})
+			return err
+		}, 1, 4, map[string]int64{"MULTI": 1, "SET": 1, "GET": 1, "EXEC": 1}, 60, 10},
 	}
 	for _, tt := range tests {
 		// Once unmeasured: go-redis may open a connection (HELLO, CLIENT
@@ -78,6 +86,14 @@ func TestTap(t *testing.T) {
 			if d.Names[k] != v {
 				t.Errorf("%s: %s x%d, want x%d", tt.name, k, d.Names[k], v)
 			}
+		}
+		// Only the commands between MULTI and EXEC are queued: EXEC runs them.
+		wantQueued := map[string]int64{}
+		if tt.name == "transaction" {
+			wantQueued = map[string]int64{"SET": 1, "GET": 1}
+		}
+		if len(d.Queued) != len(wantQueued) || d.Queued["SET"] != wantQueued["SET"] || d.Queued["GET"] != wantQueued["GET"] {
+			t.Errorf("%s: queued %v, want %v", tt.name, d.Queued, wantQueued)
 		}
 		if d.BytesIn < tt.minIn || d.BytesOut < tt.minOutput {
 			t.Errorf("%s: %d bytes in, %d out; want at least %d, %d", tt.name, d.BytesIn, d.BytesOut, tt.minIn, tt.minOutput)
@@ -103,7 +119,7 @@ func TestReadServer(t *testing.T) {
 	}
 	d := after.Sub(before)
 	// Other packages may share this server: check only what must hold.
-	if d.Calls["exists"] < 1 || d.Calls["info"] < 1 || d.InputBytes <= 0 {
-		t.Errorf("delta %+v: want exists and info calls and input bytes", d)
+	if d.Calls["exists"] < 1 || d.Calls["info"] < 1 || d.InputBytes <= 0 || d.Usec["info"] <= 0 || d.CPU <= 0 || d.MainCPU <= 0 {
+		t.Errorf("delta %+v: want exists and info calls, their time, CPU and input bytes", d)
 	}
 }

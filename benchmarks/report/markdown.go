@@ -66,6 +66,8 @@ func Markdown(out io.Writer, res *Results) error {
 		p("req/s columns below are medians of the rounds and show how much the machine moved.")
 	}
 	p("")
+	costMarkdown(p, res)
+	memoryMarkdown(p, res)
 	p("## Results per scenario")
 	p("")
 	p("Round trips and commands are per request, counted by a proxy between the library and Redis;")
@@ -150,10 +152,16 @@ func Markdown(out io.Writer, res *Results) error {
 
 var method = []string{
 	"- **Stacks.** Each framework runs three stacks with the same routes and handlers: sesskit through its",
-	"  adapter, the library people pick for that framework, and the *floor*: a hand-written handler that",
-	"  sends Redis exactly what sesskit sends (the same Lua scripts via EVALSHA, keys, encoded values and",
-	"  limits; a test checks the scripts match `core/redisstore` byte for byte and that each reads the",
-	"  other's sessions) through go-redis with no session library. The frameworks carry no other middleware.",
+	"  adapter, the library people pick for that framework, and the *floor*: a hand-written go-redis handler",
+	"  doing the same work with plain commands: `HGETALL` to read; `HSET` and `PEXPIRE` in one pipeline to",
+	"  write; `MULTI`, `HSET`, `PEXPIRE`, `EXEC` to create. It uses sesskit's keys, encoded values and",
+	"  metadata fields, so a test checks that each reads and changes the other's sessions, but it checks",
+	"  nothing a session store must (no resurrection guard, no deadlines, no size limit): it is what",
+	"  those checks are measured against. The frameworks carry no other middleware.",
+	"- **sesskit's protocol** (layout 2): a load is one plain `HGETALL`; a change is one `EVALSHA` that reads",
+	"  the metadata and the changed fields (`HMGET`), writes values and metadata with one `HSET`, `HDEL`",
+	"  for deletes, and `PEXPIRE` only when the touch is due; a create is one `EVALSHA` (`HSET` + `PEXPIRE`);",
+	"  a read that finds the touch due sends one more `EVALSHA` (`touch`); a logout is one `DEL`.",
 	"- **Peers on their documented defaults.** scs: `scs.New()` (24 h lifetime, no idle timeout; with one,",
 	"  scs rewrites the session on every request). gin-contrib/sessions: `redis.NewStore` (boj/redistore",
 	"  on redigo, whose pool PINGs every borrowed connection: one extra round trip per Redis call).",
@@ -168,6 +176,7 @@ var method = []string{
 	"  for round trips. Server commands are the INFO commandstats delta (the INFO calls themselves left",
 	"  out); bytes are the `total_net_input_bytes` delta less the INFO calls' own bytes, which equals the",
 	"  proxy's byte count. Each case: a seeded session, 3 unmeasured requests, then serial requests counted.",
+	"- **Redis cost** (command time and CPU per request, memory per session): see those sections.",
 	"- **In-process benchmarks** reuse one request and response object per case, so the harness adds no",
 	"  allocation; every figure is the framework, the library and the Redis client.",
 	"- **HTTP load** is a Go generator in the same process as the servers (`benchmarks/load`): fixed",

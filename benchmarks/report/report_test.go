@@ -155,3 +155,48 @@ func TestMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestCostTargets judges the Redis cost goals on per-round ratios to the
+// floor of the same framework.
+func TestCostTargets(t *testing.T) {
+	res := results()
+	res.Scenarios = append(res.Scenarios, report.Scenario{Name: "read", Title: "reads"}, report.Scenario{Name: "write", Title: "writes"})
+	k := func(sc, lib string) report.Key { return report.Key{Scenario: sc, Framework: "chi", Library: lib} }
+	res.Servers = []report.Server{{Name: "plain"}}
+	res.Costs = map[string]map[report.Key]report.Cost{"plain": {
+		k("read", "sesskit"):    {Cmd: []float64{1.2, 1.4, 2.0}, CPU: []float64{10, 12, 11}, MainCPU: []float64{10, 12, 11}, Exact: true},
+		k("read", "floor"):      {Cmd: []float64{1, 1, 1}, CPU: []float64{10, 10, 10}, MainCPU: []float64{10, 10, 10}, Exact: true},
+		k("write", "sesskit"):   {Cmd: []float64{4, 4, 4}, CPU: []float64{20, 20, 20}, MainCPU: []float64{20, 20, 20}, Exact: true},
+		k("write", "floor"):     {Cmd: []float64{1, 1, 1}, CPU: []float64{10, 10, 10}, MainCPU: []float64{10, 10, 10}, Exact: true},
+		k("write50", "sesskit"): {Cmd: []float64{4.4, 4.4, 4.4}, CPU: []float64{20, 20, 20}, MainCPU: []float64{20, 20, 20}, Exact: true},
+		k("write50", "floor"):   {Cmd: []float64{1, 1, 1}, CPU: []float64{10, 10, 10}, MainCPU: []float64{10, 10, 10}, Exact: true},
+	}}
+	want := map[string]bool{
+		"Redis command time per request, read: at most 1.5x":       true,  // median 1.4
+		"Redis whole-process CPU per request, read: at most 1.3x":  true,  // 1.1
+		"Redis command time per request, write: at most 3x":        false, // 4
+		"Redis whole-process CPU per request, write: at most 1.3x": false, // 2
+		"Redis command time of a one-value write independent":      true,  // 1.1
+	}
+	seen := 0
+	for _, tg := range report.Targets(res) {
+		for prefix, met := range want {
+			if strings.HasPrefix(tg.Goal, prefix) {
+				seen++
+				if !tg.Known || tg.Met != met {
+					t.Errorf("%s: %s, met=%v known=%v; want met=%v", tg.Goal, tg.Measured, tg.Met, tg.Known, met)
+				}
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of the %d targets checked", seen, len(want))
+	}
+	var b bytes.Buffer
+	if err := report.Markdown(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	if row := "| chi | **sesskit** |  | 1.40 (1.20-2.00) | 1.40x (1.20-2.00) | 11.00 (10.00-12.00) | 1.10x (1.00-1.20) |"; !strings.Contains(b.String(), row) {
+		t.Errorf("report lacks %q:\n%s", row, b.String())
+	}
+}

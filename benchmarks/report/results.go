@@ -20,6 +20,44 @@ type Wire struct {
 	Names          string  // e.g. "EVALSHA" or "GET+SET"
 	ServerCommands float64 // INFO commandstats calls, commands run by scripts included; -1 if unknown
 	BytesToRedis   float64 // INFO total_net_input_bytes (private server) or proxy bytes
+	// TopLevel is how many times per request each command (upper-case) was
+	// sent outside MULTI...EXEC: the commands whose INFO commandstats time
+	// is not already inside another's.
+	TopLevel map[string]float64
+}
+
+// Cost is what one request of a case cost Redis, from the server's own
+// counters on a private redis-server: one sample per round.
+type Cost struct {
+	Cmd     []float64 // µs of command execution time (INFO commandstats usec, each command once)
+	CPU     []float64 // µs of whole-process CPU (INFO cpu used_cpu_user + used_cpu_sys)
+	MainCPU []float64 // µs of the main thread's CPU (used_cpu_*_main_thread)
+	// Exact is false when a command name also ran nested (inside a script
+	// or a transaction) and its time had to be split by calls.
+	Exact bool
+	// Threaded is the share of client reads and writes done by I/O threads.
+	Threaded float64
+	// Commands is what the server ran per request, nested commands included,
+	// by lower-case name: "evalsha 1, hmget 2, hset 1".
+	Commands string
+}
+
+// A Server is one redis-server configuration the costs were measured on.
+type Server struct {
+	Name   string // "plain", "io-threads"
+	Config string // its command-line options beyond the defaults
+}
+
+// Memory is what sessions of one shape take in Redis.
+type Memory struct {
+	Library    string  // sesskit or floor
+	Values     int     // values per session, metadata not counted
+	ValueBytes int     // bytes of each stored value (as the codec writes it)
+	Config     string  // server settings changed for this row, "" for the defaults
+	Encoding   string  // OBJECT ENCODING of the hash
+	Usage      int64   // MEMORY USAGE key SAMPLES 0 of one session
+	PerSession float64 // INFO used_memory growth per session over Count sessions
+	Count      int
 }
 
 // Bench is the medians of one `go test -bench` case.
@@ -73,6 +111,9 @@ type Settings struct {
 	CountRequests int
 	PairedReps    int
 	PairedSlice   time.Duration
+	CostRounds    int  // rounds of the Redis cost measurement
+	CostRequests  int  // requests per case and round
+	CostWorkers   int  // in-process clients sending them at once
 	Private       bool // INFO counters are ours alone
 }
 
@@ -96,7 +137,10 @@ type Results struct {
 	HTTP      map[Key]HTTP
 	Lost      map[string][]int  // stack -> survivors per trial
 	Paired    map[string]Paired // framework -> paired rmw ratios
-	Notes     string            // hand-written analysis appended verbatim
+	Servers   []Server          // in report order; Costs has one map per Name
+	Costs     map[string]map[Key]Cost
+	Memory    []Memory
+	Notes     string // hand-written analysis appended verbatim
 }
 
 // Median returns the median of xs (the mean of the middle two for an even

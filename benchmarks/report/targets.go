@@ -25,7 +25,7 @@ var wantTrips = []struct {
 	scenario string
 	trips    float64
 }{
-	{"create", 1}, {"read", 1}, {"write50", 1}, {"rmw", 2}, {"untouched", 0},
+	{"create", 1}, {"read", 1}, {"write", 1}, {"write50", 1}, {"rmw", 2}, {"untouched", 0},
 }
 
 // Targets checks the targets against res.
@@ -47,11 +47,15 @@ func Targets(res *Results) []Target {
 		t.Measured = strings.Join(got, ", ")
 		out = append(out, t)
 	}
-	for _, sc := range res.Scenarios {
-		out = append(out, allocTarget(res, sc.Name, "chi", "scs", 0.40))
+	out = append(out, costTargets(res)...)
+	for _, fw := range frameworks {
+		out = append(out, serialTarget(res, fw))
+	}
+	for _, fw := range frameworks {
+		out = append(out, allocPeerTarget(res, fw))
 	}
 	for _, sc := range res.Scenarios {
-		out = append(out, allocTarget(res, sc.Name, "fiber", "fiber-session", 1.00))
+		out = append(out, allocTarget(res, sc.Name, "chi", "scs", 0.40))
 	}
 	for _, fw := range frameworks {
 		out = append(out, bytesTarget(res, fw))
@@ -71,6 +75,50 @@ func Targets(res *Results) []Target {
 		out = append(out, throughputTargets(res, fw)...)
 	}
 	return out
+}
+
+// serialTarget: serial read-modify-write in process no slower than the
+// peer on the same framework.
+func serialTarget(res *Results, fw string) Target {
+	peer := res.peer(fw)
+	goal := fmt.Sprintf("serial read-modify-write in process (µs/op), %s: no slower than %s", fw, peer)
+	ours, ok1 := res.Bench[Key{"rmw", fw, sesskit}]
+	theirs, ok2 := res.Bench[Key{"rmw", fw, peer}]
+	if !ok1 || !ok2 {
+		return Target{Goal: goal, Measured: "not measured"}
+	}
+	return Target{
+		Goal:     goal,
+		Measured: fmt.Sprintf("%.1f vs %.1f (%s)", ours.NsOp/1e3, theirs.NsOp/1e3, pct(ours.NsOp, theirs.NsOp)),
+		Met:      ours.NsOp <= theirs.NsOp,
+		Known:    true,
+	}
+}
+
+// allocPeerTarget: in every scenario, no more allocations per request than
+// the peer on the same framework.
+func allocPeerTarget(res *Results, fw string) Target {
+	peer := res.peer(fw)
+	t := Target{Goal: fmt.Sprintf("allocs/request, every scenario on %s: at most %s's", fw, peer), Met: true, Known: true}
+	var got []string
+	for _, sc := range res.Scenarios {
+		ours, ok1 := res.Bench[Key{sc.Name, fw, sesskit}]
+		theirs, ok2 := res.Bench[Key{sc.Name, fw, peer}]
+		if !ok1 || !ok2 {
+			t.Known = false
+			continue
+		}
+		mark := ""
+		if ours.AllocsOp > theirs.AllocsOp {
+			mark, t.Met = " **over**", false
+		}
+		got = append(got, fmt.Sprintf("%s %s vs %s%s", sc.Name, num(ours.AllocsOp), num(theirs.AllocsOp), mark))
+	}
+	t.Measured = strings.Join(got, ", ")
+	if !t.Known {
+		t.Measured = "not measured"
+	}
+	return t
 }
 
 func allocTarget(res *Results, scenario, fw, peer string, ratio float64) Target {

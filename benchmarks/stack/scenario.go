@@ -37,8 +37,9 @@ type Scenario struct {
 var Scenarios = []Scenario{
 	{Name: "create", Title: "new visitor, sets 3 values", Method: "POST", Path: PathCreate, Seed: -1, Body: "ok"},
 	{Name: "read", Title: "reads 1 value", Method: "GET", Path: PathRead, Seed: 0, Body: "alice"},
+	{Name: "write", Title: "sets 1 value of a 3-value session, without reading it", Method: "PUT", Path: PathWrite, Seed: 0, Body: "ok"},
 	{Name: "rmw", Title: "read-modify-write a counter", Method: "POST", Path: PathIncr, Seed: 0},
-	{Name: "write50", Title: "sets 1 value of a 53-value (~4 KB) session", Method: "PUT", Path: PathWrite, Seed: BigValues, Body: "ok"},
+	{Name: "write50", Title: "sets 1 value of a 53-value (~4 KB) session, without reading it", Method: "PUT", Path: PathWrite, Seed: BigValues, Body: "ok"},
 	{Name: "untouched", Title: "presents a session, never touches it", Method: "GET", Path: PathNoop, Seed: 0, Body: "ok"},
 }
 

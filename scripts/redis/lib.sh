@@ -3,7 +3,9 @@
 # redis-server binary on free 127.0.0.1 ports, each in its own directory.
 # Source this file, then:
 #
-#   sk_redis_up single|sentinel|cluster DIR   start; writes DIR/env (export lines)
+#   sk_redis_up single|sentinel|cluster DIR [CONF LINE]...
+#                                              start; writes DIR/env (export lines);
+#                                              single takes extra redis.conf lines
 #   sk_redis_down DIR                          stop those servers, remove DIR
 #
 # Layout: DIR/.sesskit-redis (marker), DIR/env, DIR/pids (every PID started),
@@ -105,7 +107,7 @@ sk_start_node() {
 _sk_env() { printf "export %s='%s'\n" "$1" "$2" >>"$SK_DIR/env"; }
 
 _sk_up_single() {
-	sk_start_node "$SK_DIR" || return 1
+	sk_start_node "$SK_DIR" "$@" || return 1
 	_sk_env SESSKIT_REDIS_URL "redis://127.0.0.1:$SK_PORT/0"
 	_sk_env SESSKIT_REDIS_SINGLE_ADDR "127.0.0.1:$SK_PORT"
 	_sk_env SESSKIT_REDIS_SINGLE_PID "$SK_PID"
@@ -204,7 +206,7 @@ sk_redis_up() {
 		{ sk_log "redis-server and redis-cli must be on PATH" && return 1; }
 	SK_DIR=$(mkdir -p "$2" && cd "$2" && pwd -P) || return 1
 	touch "$SK_DIR/.sesskit-redis" "$SK_DIR/pids" && : >"$SK_DIR/env"
-	if ! "_sk_up_$1"; then
+	if ! "_sk_up_$1" "${@:3}"; then
 		sk_log "$1 topology did not come up; stopping it"
 		sk_redis_down "$SK_DIR"
 		return 1

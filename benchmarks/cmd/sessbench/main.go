@@ -6,7 +6,8 @@
 //
 // It counts round trips, commands and bytes per request through a proxy
 // (and the server's INFO counters with -private, when the Redis is its
-// own), runs the lost-updates check, and loads every stack over HTTP on
+// own: then it also measures what each request costs Redis, per command
+// and in CPU, and what sessions take in memory), runs the lost-updates check, and loads every stack over HTTP on
 // 127.0.0.1 for a fixed time. Everything it writes to Redis is under a
 // prefix of its own, deleted at the end; it never flushes a database.
 package main
@@ -44,6 +45,12 @@ type options struct {
 	pairedReps    int
 	pairedSlice   time.Duration
 	revision      string
+	redisIO       string
+	costRounds    int
+	costRequests  int
+	costWorkers   int
+	memCount      int
+	redisOnly     bool
 }
 
 func main() {
@@ -64,6 +71,12 @@ func main() {
 	flag.IntVar(&o.countRequests, "count-requests", 100, "serial requests per case when counting round trips and bytes")
 	flag.IntVar(&o.pairedReps, "paired-reps", 12, "paired rmw repetitions per framework (sesskit, peer and floor back to back)")
 	flag.DurationVar(&o.pairedSlice, "paired-slice", 400*time.Millisecond, "measured time of one stack in a paired repetition")
+	flag.StringVar(&o.redisIO, "redis-io", "", "redis://host:port/0 of a second private Redis started with --io-threads 2 --io-threads-do-reads yes: its costs are reported too")
+	flag.IntVar(&o.costRounds, "cost-rounds", 5, "rounds of the Redis cost measurement (each runs every case once; -private only)")
+	flag.IntVar(&o.costRequests, "cost-requests", 2000, "requests per case and round in the Redis cost measurement")
+	flag.IntVar(&o.costWorkers, "cost-workers", 4, "in-process clients sending the cost measurement's requests at once")
+	flag.IntVar(&o.memCount, "mem-count", 5000, "sessions of each shape in the memory measurement (-private only)")
+	flag.BoolVar(&o.redisOnly, "redis-only", false, "count the wire and measure Redis costs and memory only: no lost-updates check, no HTTP load")
 	flag.StringVar(&o.revision, "revision", "", "the sesskit revision measured (for the report)")
 	flag.StringVar(&o.only, "only", "", "HTTP load only the cases whose scenario/framework/library contains this (profiling); skips the report")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the HTTP load to this file")

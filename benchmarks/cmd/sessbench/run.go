@@ -40,6 +40,7 @@ func run(ctx context.Context, o options) error {
 			Command: o.command, BenchCount: o.benchCount, BenchTime: o.benchTime, Rounds: o.rounds,
 			Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Trials: o.trials,
 			CountRequests: o.countRequests, Private: o.private, PairedReps: o.pairedReps, PairedSlice: o.pairedSlice,
+			CostRounds: o.costRounds, CostRequests: o.costRequests, CostWorkers: o.costWorkers,
 		},
 		Machine: machine(ctx, admin),
 		Lost:    map[string][]int{},
@@ -64,6 +65,11 @@ func run(ctx context.Context, o options) error {
 		logf("counting round trips, commands and bytes (%d requests per case)", o.countRequests)
 		if res.Wire, err = countWire(ctx, cfg, admin, o); err != nil {
 			return err
+		}
+		if o.private && o.costRounds > 0 {
+			if err := measureRedis(ctx, cfg, admin, o, res); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -95,6 +101,9 @@ func run(ctx context.Context, o options) error {
 	if o.only != "" {
 		return loadHTTP(ctx, o, stacks, addrs, clients, res)
 	}
+	if o.redisOnly {
+		return writeReport(o, res, started)
+	}
 	logf("lost updates: %d trials per stack", o.trials)
 	for _, st := range stacks {
 		for range o.trials {
@@ -113,6 +122,11 @@ func run(ctx context.Context, o options) error {
 	if err := loadHTTP(ctx, o, stacks, addrs, clients, res); err != nil {
 		return err
 	}
+	return writeReport(o, res, started)
+}
+
+// writeReport writes the report and logs the targets.
+func writeReport(o options, res *report.Results, started time.Time) error {
 	if o.notes != "" { // read last, so it can be written while the run goes on
 		b, err := os.ReadFile(o.notes)
 		if err != nil {
@@ -217,6 +231,12 @@ func countWire(ctx context.Context, cfg stack.Config, admin *redis.Client, o opt
 				Names:          names(t.Names, n),
 				ServerCommands: -1,
 				BytesToRedis:   float64(t.BytesIn) / n,
+				TopLevel:       map[string]float64{},
+			}
+			for name, calls := range t.Names {
+				if top := calls - t.Queued[name]; top > 0 {
+					w.TopLevel[name] = float64(top) / n
+				}
 			}
 			if o.private {
 				w.ServerCommands = float64(v.Total("info")) / n
@@ -230,6 +250,40 @@ func countWire(ctx context.Context, cfg stack.Config, admin *redis.Client, o opt
 		}
 	}
 	return out, nil
+}
+
+// measureRedis measures the Redis cost of every case on the private Redis
+// and, with -redis-io, on the one with I/O threads; then the memory of
+// sessions.
+func measureRedis(ctx context.Context, cfg stack.Config, admin *redis.Client, o options, res *report.Results) error {
+	servers := []report.Server{{Name: "plain", Config: "--save '' --appendonly no"}}
+	addrs := []string{cfg.Addr}
+	if o.redisIO != "" {
+		io, err := stack.ConfigFromURL(o.redisIO, cfg.Prefix)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, report.Server{Name: "io-threads", Config: "--save '' --appendonly no --io-threads 2 --io-threads-do-reads yes"})
+		addrs = append(addrs, io.Addr)
+	}
+	res.Servers, res.Costs = servers, map[string]map[report.Key]report.Cost{}
+	for i, srv := range servers {
+		logf("Redis cost per request on the %s server: %d rounds of %d requests per case, %d clients at once",
+			srv.Name, o.costRounds, o.costRequests, o.costWorkers)
+		costs, err := measureCosts(ctx, cfg, addrs[i], srv.Name, res.Wire, o)
+		if err != nil {
+			return err
+		}
+		res.Costs[srv.Name] = costs
+	}
+	if o.memCount > 0 {
+		logf("memory: %d sessions of each shape", o.memCount)
+		var err error
+		if res.Memory, err = measureMemory(ctx, cfg, admin, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // names formats per-request command counts: "EVALSHA", "GET+SET", "PING×2+GET".
