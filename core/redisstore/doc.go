@@ -5,24 +5,24 @@
 //
 // One hash per session under prefix + id, where id is the engine's SHA-256
 // of the token (base64url, 43 characters), so neither a dump nor a MONITOR
-// log yields a usable token:
+// log yields a usable token. Metadata fields start with '@' (created,
+// deadline, last touch, running size and count, user, device label); every
+// value is one field. A user's sessions are indexed in a sorted set; a
+// remember-me token is a small hash. layout.go holds the whole layout;
+// scripts.go the Lua scripts.
 //
-//	sesskit:<id>  HASH  "@c" created (unix ms)  "@d" absolute deadline (unix ms)
-//	                    one field per value: the codec-tagged bytes
-//	              TTL   min(idle timeout, deadline - now)
+// # Round trips and Redis work
 //
-// layout.go holds the whole layout; scripts.go the Lua scripts.
-//
-// # Round trips
-//
-// Load is one EVALSHA: HGETALL, and a PEXPIRE only when more than the touch
-// interval of lifetime was used. Save is one EVALSHA writing only the delta
-// (HDEL, HSET, PEXPIRE) after checking that the session still exists, its
-// deadline and the size limit; concurrent Saves of different fields of one
-// session all survive. Delete is one DEL, Ping one PING (on a Cluster, one
-// per primary, in parallel). Every script touches one key, so all of it
-// works on a Cluster, and every script is idempotent, so go-redis may retry
-// it after a timeout.
+// Load is one plain HGETALL: no script, no write, so reads go on while Redis
+// pauses writes. Every change (Save, Incr, Pop, Swap, Touch) is one EVALSHA
+// of one flat script that reads only the metadata and the fields it changes
+// (one HMGET), checks that the session still exists and is within its
+// deadlines, keeps a running size for the limits, and writes the delta
+// (HDEL, HSET) with a PEXPIRE only when the touch is due: its cost grows
+// with what changed, never with the session. Create is MULTI/HSET/PEXPIRE/
+// EXEC; Delete and Take are one small script each; concurrent changes of
+// different fields of one session all survive. Every script touches one
+// key, so all of it works on a Cluster.
 //
 // # Client settings
 //
@@ -36,7 +36,9 @@
 //
 //	rdb := redis.NewUniversalClient(redisstore.UniversalOptions("", "node1:6379", "node2:6379"))
 //
-// go-redis's retries (MaxRetries, default 3) are safe with these scripts.
+// go-redis's retries (MaxRetries, default 3) are safe: calls whose effect
+// would change when run twice (Incr, Pop, Swap, Take, appends) are sent with
+// retries off, so a lost reply becomes an error, never a double effect.
 // With Sentinel or Cluster, a write acknowledged by a primary that fails
 // over before replicating is lost; WithWait trades a round trip per Save
 // for waiting on replicas. On a Cluster every failed call makes the client

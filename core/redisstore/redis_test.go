@@ -206,8 +206,9 @@ func nextEvents(t *testing.T, ch <-chan *redis.Message, n int) []string {
 	return got
 }
 
-// counter is a go-redis hook counting the commands a client sends and those
-// sent without a deadline.
+// counter is a go-redis hook counting the round trips a client makes (a
+// command, or a pipeline with all its commands) and the commands sent
+// without a deadline.
 type counter struct {
 	commands, noDeadline atomic.Int64
 }
@@ -226,7 +227,10 @@ func (c *counter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (c *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.commands.Add(int64(len(cmds)))
+		c.commands.Add(1)
+		if _, ok := ctx.Deadline(); !ok {
+			c.noDeadline.Add(1)
+		}
 		return next(ctx, cmds)
 	}
 }

@@ -4,15 +4,14 @@ package redisstore
 // key, KEYS[1], so every script is Cluster-safe. Times come from ARGV (the
 // engine's clock), not from the server.
 //
-// Every changing script costs O(fields it changes): it reads the metadata
-// and the changed fields with one HMGET, checks the session, writes with one
-// HSET (values and metadata together), one HDEL for deletes, and a PEXPIRE
-// only when the touch is due. The size limit is checked from the running
-// total @s, never by reading the whole hash.
+// Every change of an existing session is one run of changeScript, which
+// costs O(fields it changes): it never reads the whole hash. Creating a
+// session needs no script (MULTI/EXEC: the ID is fresh, nothing to check).
 //
-// Scripts whose effect is the same when run twice (save without appends,
-// swap, touch, create) may be retried by go-redis; incr, pop, take and a save
-// with appends are sent with retries off (see run).
+// Runs whose effect is the same when repeated (a save without appends, a
+// touch, a create, a delete) may be retried by go-redis; incr, pop, swap,
+// take, index with eviction and a save with appends are sent with retries
+// off (see run).
 
 // Replies of the changing scripts: a number, or {number, value}.
 const (
@@ -26,257 +25,188 @@ const (
 	replyOverflow   = 7
 )
 
-// prelude is shared by the changing scripts. ARGV[1..7] are the rules:
-// now (unix ms), idle (ms), absolute (ms), touch interval (ms), max size,
-// max keys, max value (0: no limit). ARGV[8...] belong to each script.
-const prelude = `
-local key = KEYS[1]
+// changeScript is every change of an existing session, in one flat script
+// (no helper functions: a script's body runs afresh on every EVALSHA, and
+// closures built per call cost more than the work). ARGV[1..7] are the
+// rules: now (unix ms), idle (ms), absolute (ms), touch interval (ms), max
+// size, max keys, max value (0: no limit). ARGV[8] is the operation, and
+// what follows is its own:
+//
+//	save   ARGV[9] user action ("" none, "=" set, "-" remove), ARGV[10] the
+//	       user, ARGV[11] label action ("" or "="), ARGV[12] the label,
+//	       ARGV[13] nd, ARGV[14] ns, ARGV[15] na, then nd names to delete,
+//	       ns name/value pairs to set, na appends (name, k, k elements).
+//	       Reply: a code.
+//	incr   ARGV[9] the field, ARGV[10] the delta. Reply: {code, new value}
+//	       ({replyNotCounter, stored value} for another kind).
+//	pop    ARGV[9] the field. Reply: {code, value or false}.
+//	swap   ARGV[9] the field, ARGV[10] "1" when an old value is expected,
+//	       ARGV[11] it, ARGV[12] "1" to set (else delete), ARGV[13] the new
+//	       value. Reply: {0}, {replyConflict, current or false} or {code}.
+//	touch  Reply: a code.
+//
+// One HMGET reads the metadata and every field the operation changes; the
+// session is checked (renewal marker, times, deadline capped by created +
+// absolute); sizes and counts follow from the old values and the running
+// @s/@n; one HDEL and one HSET write, and PEXPIRE runs only when the touch
+// is due.
+var changeScript = newScript(`
+local key, op = KEYS[1], ARGV[8]
 local now, idle, absolute, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxsize, maxkeys, maxvalue = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local OVERHEAD, SKEW = 64, 300000
+local tabled = op == 'incr' or op == 'pop' or op == 'swap' -- replies {code, ...}
 
-local function millis(v)
-  if v and #v <= 18 and string.match(v, '^%d+$') then return tonumber(v) end
-  return nil
+-- The fields the operation changes.
+local names, nd, ns, first = {}, 0, 0, 16
+if op == 'save' then
+  nd, ns = tonumber(ARGV[13]), tonumber(ARGV[14])
+  local pos = first
+  for i = 1, nd do names[i] = ARGV[pos]; pos = pos + 1 end
+  for i = 1, ns do names[nd + i] = ARGV[pos]; pos = pos + 2 end
+  for i = 1, tonumber(ARGV[15]) do
+    names[nd + ns + i] = ARGV[pos]
+    pos = pos + 2 + tonumber(ARGV[pos + 1])
+  end
+elseif op ~= 'touch' then
+  names[1] = ARGV[9]
 end
 
-local function int(n) return string.format('%d', n) end
-
--- hmget is HMGET in batches that keep unpack() far from Lua's stack limit.
-local function hmget(names)
-  local out = {}
+local m
+if #names < 4000 then
+  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m', unpack(names))
+else -- batches keep unpack() far from Lua's stack limit
+  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m')
   for i = 1, #names, 512 do
     local part = redis.call('HMGET', key, unpack(names, i, math.min(i + 511, #names)))
-    for j = 1, #part do out[#out + 1] = part[j] end
+    for j = 1, #part do m[5 + i + j] = part[j] end
   end
-  return out
 end
 
--- open checks that the session can be changed and returns its state, with
--- st.old[i] the stored value of names[i] (nil when absent); or nil and the
--- reply code.
-local function open(names)
-  local meta = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m')
-  if meta[6] then return nil, 4 end
-  local c, d = millis(meta[1]), millis(meta[2])
+local code = 0
+if m[6] then
+  code = 4
+else
+  local c, d = m[1], m[2]
+  if c and #c <= 18 and string.match(c, '^%d+$') then c = tonumber(c) else c = nil end
+  if d and #d <= 18 and string.match(d, '^%d+$') then d = tonumber(d) else d = nil end
   if not c or not d then
-    if not meta[1] and not meta[2] and redis.call('EXISTS', key) == 0 then return nil, 1 end
-    return nil, 3
-  end
-  if c > d or c > now + SKEW then return nil, 3 end
-  d = math.min(d, c + absolute)
-  if d <= now then
+    code = 3
+    if not m[1] and not m[2] and redis.call('EXISTS', key) == 0 then code = 1 end
+  elseif c > d or c > now + 300000 then
+    code = 3
+  elseif math.min(d, c + absolute) <= now then
     redis.call('DEL', key)
-    return nil, 1
+    code = 1
   end
-  local st = {d = d, t = millis(meta[3]) or 0, size = tonumber(meta[4]), n = tonumber(meta[5]), old = {}, set = {}, del = {}}
-  if not st.size or not st.n then
-    -- Layout 1: count the values once.
-    st.size, st.n = 0, 0
-    local h = redis.call('HGETALL', key)
-    for i = 1, #h, 2 do
-      local f = h[i]
-      if string.sub(f, 1, 1) ~= '@' or f == '@user' then
-        st.size, st.n = st.size + #f + #h[i + 1] + OVERHEAD, st.n + 1
+end
+if code ~= 0 then
+  if tabled then return {code} end
+  return code
+end
+local deadline = math.min(tonumber(m[2]), tonumber(m[1]) + absolute)
+local t = m[3]
+if t and #t <= 18 and string.match(t, '^%d+$') then t = tonumber(t) else t = 0 end
+local size, n = tonumber(m[4]), tonumber(m[5])
+if not size or not n then -- layout 1: count the values once
+  size, n = 0, 0
+  local h = redis.call('HGETALL', key)
+  for i = 1, #h, 2 do
+    local f = h[i]
+    if string.sub(f, 1, 1) ~= '@' or f == '@user' then
+      size, n = size + #f + #h[i + 1] + 64, n + 1
+    end
+  end
+end
+local size0, n0 = size, n
+
+-- What to write: dels (names) and set (name, value pairs).
+local dels, set, result, pos = {}, {}, nil, first + nd + 2 * ns
+for i = 1, #names do
+  local name, old, new = names[i], m[6 + i] or nil, nil -- HMGET gives false for absent
+  if op == 'save' then
+    if i > nd + ns then -- an append: the list with its new elements
+      local k = tonumber(ARGV[pos + 1])
+      local parts = {}
+      if not old or #old == 0 then
+        parts[1] = '\1'
+      elseif string.byte(old, 1) == 1 then
+        parts[1] = old
+      else
+        parts[1] = '\1' .. #old .. ':' .. old
       end
+      for e = pos + 2, pos + 1 + k do parts[#parts + 1] = #ARGV[e] .. ':' .. ARGV[e] end
+      new = table.concat(parts)
+      pos = pos + 2 + k
+    elseif i > nd then
+      new = ARGV[first + nd + 2 * (i - nd) - 1]
     end
+  elseif op == 'incr' then
+    if old and not string.match(old, '^%-?%d+$') then return {5, old} end
+    local r = redis.pcall('HINCRBY', key, name, ARGV[10])
+    if type(r) == 'table' then return {7} end
+    if math.abs(r) < 2^53 then new = string.format('%d', r) else new = redis.call('HGET', key, name) end
+    result = new
+  elseif op == 'pop' then
+    result = old or false
+  elseif op == 'swap' then
+    local want
+    if ARGV[10] == '1' then want = ARGV[11] end
+    if old ~= want then return {6, old or false} end
+    if ARGV[12] == '1' then new = ARGV[13] end
   end
-  st.size0, st.n0 = st.size, st.n
-  if #names > 0 then
-    local old = hmget(names)
-    for i = 1, #names do st.old[i] = old[i] or nil end
-  end
-  return st
-end
-
--- change records that value name goes from old to new (nil: absent) and
--- keeps the running size and count; false when new breaks the value limit.
-local function change(st, name, old, new)
-  if old then st.size, st.n = st.size - #name - #old - OVERHEAD, st.n - 1 end
+  if old then size, n = size - #name - #old - 64, n - 1 end
   if new then
-    if maxvalue > 0 and #name + #new > maxvalue then return false end
-    st.size, st.n = st.size + #name + #new + OVERHEAD, st.n + 1
-    st.set[#st.set + 1] = name
-    st.set[#st.set + 1] = new
-  elseif old then
-    st.del[#st.del + 1] = name
-  end
-  return true
-end
-
--- fits reports whether the session is within the limits, or at least not
--- growing past them (limits lowered below a stored session still let it
--- shrink).
-local function fits(st)
-  if maxsize > 0 and st.size > maxsize and st.size > st.size0 then return false end
-  if maxkeys > 0 and st.n > maxkeys and st.n > st.n0 then return false end
-  return true
-end
-
--- finish writes the changes and the metadata, and extends the lifetime
--- when the touch is due. It writes nothing when nothing changed and no
--- touch is due.
-local function finish(st, extra)
-  local set = st.set
-  for i = 1, #extra do set[#set + 1] = extra[i] end
-  local touch = now - st.t >= interval
-  if #st.del > 0 then
-    for i = 1, #st.del, 512 do
-      redis.call('HDEL', key, unpack(st.del, i, math.min(i + 511, #st.del)))
+    size, n = size + #name + #new + 64, n + 1
+    if maxvalue > 0 and #name + #new > maxvalue then code = 2 end
+    if op ~= 'incr' then -- HINCRBY wrote it already
+      set[#set + 1] = name
+      set[#set + 1] = new
     end
+  elseif old then
+    dels[#dels + 1] = name
   end
-  if #set == 0 and #st.del == 0 and not touch and st.size == st.size0 and st.n == st.n0 then return end
+end
+if maxsize > 0 and size > maxsize and size > size0 or maxkeys > 0 and n > maxkeys and n > n0 then code = 2 end
+if code ~= 0 then
+  if op == 'incr' then -- put the value back
+    if m[7] then redis.call('HSET', key, names[1], m[7]) else redis.call('HDEL', key, names[1]) end
+  end
+  if tabled then return {code} end
+  return code
+end
+if op == 'save' then
+  if ARGV[9] == '=' then
+    set[#set + 1] = '@u'
+    set[#set + 1] = ARGV[10]
+  elseif ARGV[9] == '-' then
+    dels[#dels + 1] = '@u'
+  end
+  if ARGV[11] == '=' then
+    set[#set + 1] = '@l'
+    set[#set + 1] = ARGV[12]
+  end
+end
+local touch = op == 'touch' or now - t >= interval
+if size ~= size0 or n ~= n0 or not m[4] then
   set[#set + 1] = '@s'
-  set[#set + 1] = int(st.size)
+  set[#set + 1] = string.format('%d', size)
   set[#set + 1] = '@n'
-  set[#set + 1] = int(st.n)
-  if touch then
-    set[#set + 1] = '@t'
-    set[#set + 1] = ARGV[1]
-  end
-  for i = 1, #set, 512 do
-    redis.call('HSET', key, unpack(set, i, math.min(i + 511, #set)))
-  end
-  if touch then redis.call('PEXPIRE', key, math.min(idle, st.d - now)) end
+  set[#set + 1] = string.format('%d', n)
 end
-
-local function frame(e) return int(#e) .. ':' .. e end
-
--- appendList mirrors session.AppendList.
-local function appendList(old, elems)
-  local parts = {}
-  if not old or #old == 0 then
-    parts[1] = '\1'
-  elseif string.byte(old, 1) == 1 then
-    parts[1] = old
-  else
-    parts[1] = '\1' .. frame(old)
-  end
-  for i = 1, #elems do parts[#parts + 1] = frame(elems[i]) end
-  return table.concat(parts)
+if touch then
+  set[#set + 1] = '@t'
+  set[#set + 1] = ARGV[1]
 end
-`
-
-// createScript writes a new session. ARGV[1] TTL (ms), then field, value,
-// ... for HSET: metadata and values, counted by Go (the limits too). No
-// check: the ID is fresh. Reply: 0.
-var createScript = newScript(`
-for i = 2, #ARGV, 512 do
-  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 511, #ARGV)))
+for i = 1, #dels, 512 do
+  redis.call('HDEL', key, unpack(dels, i, math.min(i + 511, #dels)))
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 0
-`)
-
-// saveScript applies a delta. ARGV[8] user action ("" none, "=" set, "-"
-// remove), ARGV[9] the user, ARGV[10] label action ("" none, "=" set),
-// ARGV[11] the label, ARGV[12] nd, ARGV[13] ns, ARGV[14] na, then nd names
-// to delete, ns name/value pairs to set, and na appends, each name, k, k
-// elements. Reply: a code.
-var saveScript = newScript(prelude + `
-local nd, ns, na = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-local names, appends, pos = {}, {}, 15
-for i = 1, nd do names[#names + 1] = ARGV[pos]; pos = pos + 1 end
-for i = 1, ns do names[#names + 1] = ARGV[pos]; pos = pos + 2 end
-for i = 1, na do
-  local k = tonumber(ARGV[pos + 1])
-  names[#names + 1] = ARGV[pos]
-  appends[i] = {pos = pos + 2, k = k}
-  pos = pos + 2 + k
+for i = 1, #set, 512 do
+  redis.call('HSET', key, unpack(set, i, math.min(i + 511, #set)))
 end
-local st, code = open(names)
-if not st then return code end
-local i = 1
-for j = 1, nd do change(st, names[i], st.old[i], nil); i = i + 1 end
-pos = 15 + nd
-for j = 1, ns do
-  if not change(st, names[i], st.old[i], ARGV[pos + 1]) then return 2 end
-  i, pos = i + 1, pos + 2
-end
-for j = 1, na do
-  local a = appends[j]
-  local new = appendList(st.old[i], {unpack(ARGV, a.pos, a.pos + a.k - 1)})
-  if not change(st, names[i], st.old[i], new) then return 2 end
-  i = i + 1
-end
-if not fits(st) then return 2 end
-local extra = {}
-if ARGV[8] == '=' then
-  extra = {'@u', ARGV[9]}
-elseif ARGV[8] == '-' then
-  st.del[#st.del + 1] = '@u'
-end
-if ARGV[10] == '=' then
-  extra[#extra + 1] = '@l'
-  extra[#extra + 1] = ARGV[11]
-end
-finish(st, extra)
-return 0
-`)
-
-// incrScript adds ARGV[9] to the counter ARGV[8]. Reply: {code, value},
-// the value being the new counter (a string) or, with replyNotCounter, the
-// stored value.
-var incrScript = newScript(prelude + `
-local field, delta = ARGV[8], ARGV[9]
-local st, code = open({field})
-if not st then return {code} end
-local old = st.old[1]
-if old and not string.match(old, '^%-?%d+$') then return {5, old} end
-local r = redis.pcall('HINCRBY', key, field, delta)
-if type(r) == 'table' then return {7} end
-local new
-if math.abs(r) < 2^53 then new = int(r) else new = redis.call('HGET', key, field) end
--- The value is written; account for it, then refuse only a session
--- grown past its limits, putting the old value back.
-change(st, field, old, new)
-st.set = {}
-if not fits(st) then
-  if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
-  return {2}
-end
-finish(st, {})
-return {0, new}
-`)
-
-// popScript removes the value ARGV[8] and returns it. Reply: {code, value}
-// (value false when absent).
-var popScript = newScript(prelude + `
-local field = ARGV[8]
-local st, code = open({field})
-if not st then return {code} end
-local old = st.old[1]
-change(st, field, old, nil)
-finish(st, {})
-return {0, old or false}
-`)
-
-// swapScript sets the value ARGV[8] to ARGV[12] (deletes it when ARGV[11]
-// is "0") if it still equals ARGV[10] (absent when ARGV[9] is "0"). Reply:
-// {0} when swapped, {replyConflict, current or false}, or {code}.
-var swapScript = newScript(prelude + `
-local field = ARGV[8]
-local st, code = open({field})
-if not st then return {code} end
-local cur = st.old[1]
-local want
-if ARGV[9] == '1' then want = ARGV[10] end
-if cur ~= want then return {6, cur or false} end
-local new
-if ARGV[11] == '1' then new = ARGV[12] end
-if not change(st, field, cur, new) or not fits(st) then return {2} end
-finish(st, {})
-return {0}
-`)
-
-// touchScript extends the lifetime of a session that is still there.
-// Reply: a code.
-var touchScript = newScript(prelude + `
-local st, code = open({})
-if not st then return code end
-st.t = -1 / 0
-finish(st, {})
-return 0
+if touch then redis.call('PEXPIRE', key, math.min(idle, deadline - now)) end
+if not tabled then return 0 end
+if result == nil then return {0} end
+return {0, result}
 `)
 
 // takeScript returns the session hash and leaves the renewal marker in its

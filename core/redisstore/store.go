@@ -97,8 +97,8 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	if r.MaxSize > 0 && size > r.MaxSize || r.MaxKeys > 0 && len(rec.Values) > r.MaxKeys {
 		return fmt.Errorf("redisstore: create: %w", session.ErrTooLarge)
 	}
-	args := make([]any, 0, 13+2*len(rec.Values))
-	args = append(args, ttl,
+	args := make([]any, 0, 16+2*len(rec.Values))
+	args = append(args,
 		fieldCreated, rec.Created.UnixMilli(), fieldDeadline, rec.Deadline.UnixMilli(),
 		fieldTouched, r.Now.UnixMilli(), fieldSize, size, fieldCount, len(rec.Values))
 	if rec.User != "" {
@@ -113,8 +113,16 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	for name, value := range rec.Values {
 		args = append(args, name, value)
 	}
-	_, err = s.run(ctx, "create", createScript, key, args, true)
-	return err
+	// MULTI/EXEC: the hash and its TTL together, or neither. A fresh ID
+	// needs no check, so no script: plain commands cost Redis less.
+	return s.exec(ctx, "create", key, func(ctx context.Context, c client) (bool, error) {
+		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, key, args...)
+			p.PExpire(ctx, key, time.Duration(ttl)*time.Millisecond)
+			return nil
+		})
+		return true, err
+	})
 }
 
 // Save applies ch in one round trip (two with WithWait). Setting or
@@ -131,8 +139,8 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 	for _, elems := range ch.Append {
 		n += len(elems)
 	}
-	args := make([]any, 0, 12+n)
-	args = appendRules(args, r)
+	args := make([]any, 0, 15+n)
+	args = append(appendRules(args, r), "save")
 	switch {
 	case ch.User == nil:
 		args = append(args, "", "")
@@ -169,7 +177,7 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 		}
 	}
 	// Appends are not idempotent: a retry after a lost reply would add twice.
-	reply, err := s.run(ctx, "save", saveScript, key, args, len(ch.Append) == 0)
+	reply, err := s.run(ctx, "save", changeScript, key, args, len(ch.Append) == 0)
 	if err != nil {
 		return err
 	}
@@ -186,8 +194,14 @@ func (s *Store) Touch(ctx context.Context, id string, r session.Rules) error {
 	if err := checkRules(r); err != nil {
 		return fmt.Errorf("redisstore: touch: %w", err)
 	}
-	_, err = s.run(ctx, "touch", touchScript, key, appendRules(nil, r), true)
-	return err
+	reply, err := s.run(ctx, "touch", changeScript, key, append(appendRules(nil, r), "touch"), true)
+	if err != nil {
+		return err
+	}
+	if code, _ := reply.(int64); code == replyCorrupt {
+		return replyErr("touch", code)
+	}
+	return nil // a session gone meanwhile stays gone
 }
 
 // Take returns the session under id and leaves the renewal marker in its
@@ -233,7 +247,7 @@ func (s *Store) Delete(ctx context.Context, id string) (string, error) {
 // Incr adds delta to the counter under key in one round trip. It is sent
 // with go-redis retries off: a retry after a lost reply would add twice.
 func (s *Store) Incr(ctx context.Context, id, key string, delta int64, r session.Rules) (int64, error) {
-	code, value, err := s.fieldOp(ctx, "incr", incrScript, id, key, r, false, delta)
+	code, value, err := s.fieldOp(ctx, "incr", id, key, r, delta)
 	switch {
 	case err != nil:
 		return 0, err
@@ -254,7 +268,7 @@ func (s *Store) Incr(ctx context.Context, id, key string, delta int64, r session
 // Pop removes the value under key and returns it, in one round trip, with
 // retries off: a retry after a lost reply would find nothing.
 func (s *Store) Pop(ctx context.Context, id, key string, r session.Rules) ([]byte, error) {
-	code, value, err := s.fieldOp(ctx, "pop", popScript, id, key, r, false)
+	code, value, err := s.fieldOp(ctx, "pop", id, key, r)
 	if err == nil && code != replyOK {
 		err = replyErr("pop", code)
 	}
@@ -277,7 +291,7 @@ func (s *Store) Swap(ctx context.Context, id, key string, old, new []byte, r ses
 		}
 		return "1"
 	}
-	code, value, err := s.fieldOp(ctx, "swap", swapScript, id, key, r, false, flag(old), old, flag(new), new)
+	code, value, err := s.fieldOp(ctx, "swap", id, key, r, flag(old), old, flag(new), new)
 	switch {
 	case err != nil:
 		return nil, false, err
@@ -292,8 +306,11 @@ func (s *Store) Swap(ctx context.Context, id, key string, old, new []byte, r ses
 	return nil, false, replyErr("swap", code)
 }
 
-// fieldOp runs a script that changes one field and replies {code, value}.
-func (s *Store) fieldOp(ctx context.Context, op string, script *script, id, field string, r session.Rules, idempotent bool, extra ...any) (int64, any, error) {
+// fieldOp runs an operation of changeScript that changes one field and
+// replies {code, value}. None of them is the same when run twice (incr
+// adds twice, pop finds nothing, swap finds its own write), so they are
+// sent with retries off.
+func (s *Store) fieldOp(ctx context.Context, op, id, field string, r session.Rules, extra ...any) (int64, any, error) {
 	key, err := s.key(id)
 	if err != nil {
 		return 0, nil, fmt.Errorf("redisstore: %s: %w", op, err)
@@ -304,8 +321,8 @@ func (s *Store) fieldOp(ctx context.Context, op string, script *script, id, fiel
 	if metadata(field) {
 		return 0, nil, fmt.Errorf("redisstore: %s: field %s is metadata: %w", op, field, session.ErrInvalidKey)
 	}
-	args := append(appendRules(make([]any, 0, 8+len(extra)), r), field)
-	reply, err := s.run(ctx, op, script, key, append(args, extra...), idempotent)
+	args := append(appendRules(make([]any, 0, 9+len(extra)), r), op, field)
+	reply, err := s.run(ctx, op, changeScript, key, append(args, extra...), false)
 	if err != nil {
 		return 0, nil, err
 	}

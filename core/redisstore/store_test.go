@@ -485,8 +485,8 @@ func TestCorrupt(t *testing.T) {
 	})
 }
 
-// TestRoundTrips checks that every Store call is one command on the wire
-// (one round trip), each with a deadline.
+// TestRoundTrips checks that every Store call is one round trip (a command
+// or a MULTI/EXEC pipeline), each with a deadline.
 func TestRoundTrips(t *testing.T) {
 	eachClient(t, func(t *testing.T, rdb redis.UniversalClient) {
 		var c counter
@@ -535,7 +535,7 @@ func TestRoundTrips(t *testing.T) {
 				t.Fatalf("%s: %v", op.name, err)
 			}
 			if n := c.commands.Load() - before; n != 1 {
-				t.Errorf("%s sent %d commands, want 1", op.name, n)
+				t.Errorf("%s made %d round trips, want 1", op.name, n)
 			}
 		}
 		if n := c.noDeadline.Load(); n != 0 {
