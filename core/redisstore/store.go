@@ -116,13 +116,28 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	// MULTI/EXEC: the hash and its TTL together, or neither. A fresh ID
 	// needs no check, so no script: plain commands cost Redis less.
 	return s.exec(ctx, "create", key, func(ctx context.Context, c client) (bool, error) {
-		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		return true, multi(ctx, c, func(p redis.Pipeliner) {
 			p.HSet(ctx, key, args...)
 			p.PExpire(ctx, key, time.Duration(ttl)*time.Millisecond)
-			return nil
 		})
-		return true, err
 	})
+}
+
+// multi runs MULTI/EXEC and returns the first command's error rather than
+// EXECABORT, which says only that one failed (a NOPERM, say).
+func multi(ctx context.Context, c client, queue func(redis.Pipeliner)) error {
+	cmds, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		queue(p)
+		return nil
+	})
+	if err != nil {
+		for _, cmd := range cmds {
+			if cerr := cmd.Err(); cerr != nil && !redis.HasErrorPrefix(cerr, "EXECABORT") {
+				return cerr
+			}
+		}
+	}
+	return err
 }
 
 // Save applies ch in one round trip (two with WithWait). Setting or

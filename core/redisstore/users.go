@@ -200,13 +200,11 @@ func (s *Store) SaveRemember(ctx context.Context, id string, rec session.Remembe
 	}
 	key := s.prefix + "r:" + id
 	return s.exec(ctx, "remember", key, func(ctx context.Context, c client) (bool, error) {
-		_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		return true, multi(ctx, c, func(p redis.Pipeliner) {
 			p.HSet(ctx, key, "v", rec.Validator, "u", rec.User, "l", rec.Label,
 				"c", rec.Created.UnixMilli(), "e", rec.Expires.UnixMilli())
 			p.PExpireAt(ctx, key, rec.Expires)
-			return nil
 		})
-		return true, err
 	})
 }
 

@@ -135,6 +135,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 		return nil
 	}
 	newUser := s.newUser
+	changed, bytes := s.pendingSize()
 	err := s.m.store.Save(ctx, s.storeID(), s.change(), rules)
 	switch {
 	case errors.Is(err, ErrCorrupt):
@@ -146,6 +147,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("session: save: %w", err)
 	}
+	s.committed(ctx, changed, bytes)
 	oldUser := s.user // known only if the session was loaded
 	s.applied()
 	return s.reindex(ctx, oldUser, newUser)
@@ -181,6 +183,26 @@ func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) 
 		return s.issueRemember(ctx, rememberID, selector, user)
 	}
 	return nil
+}
+
+// pendingSize is how many values the pending changes touch and the bytes
+// of values they send.
+func (s *Session) pendingSize() (changed, bytes int) {
+	changed = len(s.set) + len(s.del) + len(s.appends)
+	bytes = valuesSize(s.set)
+	for k, elems := range s.appends {
+		for _, e := range elems {
+			bytes += len(k) + len(e)
+		}
+	}
+	return changed, bytes
+}
+
+// committed reports a write to the Observer.
+func (s *Session) committed(ctx context.Context, changed, bytes int) {
+	if s.m.cfg.observer != nil {
+		s.m.cfg.observer.Committed(ctx, changed, bytes)
+	}
 }
 
 // change is the pending delta as a store Change.
@@ -384,6 +406,12 @@ func (s *Session) create(ctx context.Context, c creation) error {
 	if err := s.m.store.Create(ctx, id, rec, rules); err != nil {
 		return fmt.Errorf("session: create: %w", err)
 	}
+	if c.drop != nil || s.renew {
+		s.m.observe(ctx, EventRenewed)
+	} else {
+		s.m.observe(ctx, EventCreated)
+	}
+	s.committed(ctx, len(c.values), valuesSize(c.values))
 	s.token, s.id, s.status, s.loaded = c.token, id, StatusActive, true
 	s.created, s.deadline, s.touched, s.user, s.values = c.created, c.deadline, rules.Now, c.user, c.values
 	s.label, s.restored = c.label, c.restored

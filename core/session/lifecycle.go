@@ -49,6 +49,7 @@ func (s *Session) Destroy(ctx context.Context) error {
 			return err
 		}
 		s.unindex(ctx, user, id)
+		s.m.observe(ctx, EventDestroyed)
 	}
 	if s.rememberToken != "" {
 		if !s.done {

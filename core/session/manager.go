@@ -3,13 +3,15 @@ package session
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Manager holds a store and the session rules. It is safe for concurrent
 // use; create one per application and share it between requests.
 type Manager struct {
-	store    Store
-	users    UserStore // store's per-user side, or nil
+	store    Store     // the store behind its guard (breaker, observer)
+	users    UserStore // the store's per-user side, guarded too, or nil
+	breaker  *breaker
 	cfg      config
 	decoders [256]Codec // by tag
 }
@@ -24,9 +26,15 @@ func New(store Store, opts ...Option) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{store: store, cfg: cfg}
-	m.users, _ = store.(UserStore)
-	if m.users == nil && (cfg.limit.Max > 0 || cfg.remember > 0) {
+	m := &Manager{cfg: cfg}
+	// Real time, not cfg.now: an outage lasts real seconds, whatever clock
+	// the sessions' lifetimes follow.
+	m.breaker = &breaker{failures: cfg.breakerFailures, cooldown: cfg.breakerCooldown, now: time.Now, changed: m.breakerChanged}
+	g := &guard{store: store, breaker: m.breaker, observer: cfg.observer, now: cfg.now}
+	m.store = g
+	if users, ok := store.(UserStore); ok {
+		m.users = guardedUsers{users: users, g: g}
+	} else if cfg.limit.Max > 0 || cfg.remember > 0 {
 		return nil, invalid("session limits and remember-me need a store with a per-user index (%T is not a UserStore)", store)
 	}
 	for _, c := range append([]Codec{JSON{}, cfg.codec}, cfg.decoders...) {
@@ -71,6 +79,9 @@ func (m *Manager) begin(s *Session, ctx context.Context, c Carrier) {
 			}
 		}
 	}
+	if s.sentToken && s.token == "" {
+		m.observe(ctx, EventInvalid)
+	}
 	if m.cfg.remember > 0 {
 		s.rememberToken = c.Cookie(m.cfg.rememberCookie.name)
 	}
@@ -87,6 +98,20 @@ func (m *Manager) Ping(ctx context.Context) error {
 		return fmt.Errorf("session: ping: %w", err)
 	}
 	return nil
+}
+
+// Breaker returns the state of the circuit breaker in front of the store.
+func (m *Manager) Breaker() BreakerState { return m.breaker.State() }
+
+func (m *Manager) breakerChanged(from, to BreakerState) {
+	if to == BreakerOpen {
+		m.cfg.logger.Error("session: store circuit breaker open: store calls fail fast", "after", from.String())
+	} else {
+		m.cfg.logger.Warn("session: store circuit breaker "+to.String(), "from", from.String())
+	}
+	if m.cfg.observer != nil {
+		m.cfg.observer.BreakerChanged(from, to)
+	}
 }
 
 // rules are the Rules stores enforce, as of now.

@@ -39,6 +39,10 @@ type config struct {
 	limit                         Limit
 	remember                      time.Duration // remember-me lifetime; 0: off
 	rememberCookie                cookieConfig
+	observer                      Observer
+	breakerFailures               int
+	breakerCooldown               time.Duration
+	breakerSet                    bool
 }
 
 // WithIdleTimeout ends a session that has not been used for d (default 30 min).
@@ -185,6 +189,9 @@ func newConfig(opts []Option) (config, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if !c.breakerSet {
+		c.breakerFailures, c.breakerCooldown = DefaultBreakerFailures, DefaultBreakerCooldown
+	}
 	rememberName := c.rememberCookie.name
 	c.rememberCookie = c.cookie
 	c.rememberCookie.browserSession = false
@@ -218,6 +225,8 @@ func (c *config) validate() error {
 		return err
 	}
 	switch {
+	case c.breakerFailures < 0 || c.breakerFailures > 0 && c.breakerCooldown <= 0:
+		return invalid("breaker of %d failures and a cooldown of %v", c.breakerFailures, c.breakerCooldown)
 	case c.limit.Max < 0:
 		return invalid("session limit %d is negative", c.limit.Max)
 	case c.remember < 0:

@@ -137,6 +137,7 @@ func (s *Session) restore(ctx context.Context) error {
 		return nil
 	case RememberStolen:
 		s.m.cfg.logger.Warn("session: a rotated remember-me token came back: revoking every session of its user")
+		s.m.observe(ctx, EventStolen)
 		if _, err := s.m.RevokeAll(ctx, rec.User); err != nil {
 			return fmt.Errorf("session: remember: %w", err)
 		}
@@ -150,6 +151,7 @@ func (s *Session) restore(ctx context.Context) error {
 	}
 	user, label := rec.User, rec.Label
 	s.newUser, s.newLabel, s.restored = &user, &label, true
+	s.m.observe(ctx, EventRestored)
 	return nil
 }
 

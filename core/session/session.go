@@ -117,6 +117,7 @@ func (s *Session) storeDown(err error) {
 		s.m.cfg.logger.Error("session: store unreachable, serving a degraded session", "error", err)
 		s.startFresh()
 		s.status = StatusDegraded
+		s.m.observe(s.ctx, EventDegraded)
 		return
 	}
 	s.loadErr = err
@@ -133,12 +134,16 @@ func (s *Session) fetch(ctx context.Context) {
 		return
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
+		s.m.observe(ctx, EventCorrupt)
 		found = false
 	case err != nil:
 		s.storeDown(fmt.Errorf("session: load: %w", err))
 		return
 	}
 	if !found || !s.adopt(rec) {
+		if !found {
+			s.m.observe(ctx, EventExpired)
+		}
 		s.startFresh()
 	}
 }

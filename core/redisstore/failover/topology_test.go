@@ -27,7 +27,7 @@ type topology struct {
 // startTopology runs scripts/redis/up.sh kind (single, sentinel, cluster)
 // into a temp directory. Without redis-server the test skips, or fails when
 // SESSKIT_REQUIRE_REDIS=1.
-func startTopology(t *testing.T, kind string) *topology {
+func startTopology(t testing.TB, kind string) *topology {
 	t.Helper()
 	for _, bin := range []string{"redis-server", "redis-cli", "bash"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -68,7 +68,7 @@ func startTopology(t *testing.T, kind string) *topology {
 }
 
 // scriptsDir finds scripts/redis above the package directory.
-func scriptsDir(t *testing.T) string {
+func scriptsDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -88,7 +88,7 @@ func scriptsDir(t *testing.T) string {
 }
 
 // get returns one variable of the topology's env file.
-func (top *topology) get(t *testing.T, name string) string {
+func (top *topology) get(t testing.TB, name string) string {
 	t.Helper()
 	v, ok := top.env[name]
 	if !ok {
@@ -98,13 +98,13 @@ func (top *topology) get(t *testing.T, name string) string {
 }
 
 // list returns a comma-separated variable as a slice.
-func (top *topology) list(t *testing.T, name string) []string {
+func (top *topology) list(t testing.TB, name string) []string {
 	return strings.Split(top.get(t, name), ",")
 }
 
 // kill sends SIGKILL to a node up.sh started (its PID comes from the env file
 // or, after a restart, from the node's pidfile).
-func (top *topology) kill(t *testing.T, addr string, pid int) {
+func (top *topology) kill(t testing.TB, addr string, pid int) {
 	t.Helper()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill -9 %s (pid %d): %v", addr, pid, err)
@@ -114,7 +114,7 @@ func (top *topology) kill(t *testing.T, addr string, pid int) {
 
 // restart starts a killed node again with its own redis.conf (plus args,
 // e.g. --replicaof), as an operator would, and waits until it answers.
-func (top *topology) restart(t *testing.T, addr string, args ...string) {
+func (top *topology) restart(t testing.TB, addr string, args ...string) {
 	t.Helper()
 	_, port, _ := strings.Cut(addr, ":")
 	conf := filepath.Join(top.dir, port, "redis.conf")
@@ -129,7 +129,7 @@ func (top *topology) restart(t *testing.T, addr string, args ...string) {
 }
 
 // pidOf reads a node's pidfile (the PID after a restart).
-func (top *topology) pidOf(t *testing.T, addr string) int {
+func (top *topology) pidOf(t testing.TB, addr string) int {
 	t.Helper()
 	_, port, _ := strings.Cut(addr, ":")
 	b, err := os.ReadFile(filepath.Join(top.dir, port, "redis.pid"))
@@ -145,7 +145,7 @@ func (top *topology) pidOf(t *testing.T, addr string) int {
 
 // nodeClient is a plain client of one node, for administration (INFO,
 // CLUSTER, SENTINEL), closed at cleanup. It never retries.
-func nodeClient(t *testing.T, addr string) *redis.Client {
+func nodeClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{
 		Addr: addr, MaxRetries: -1, DialerRetries: 1,
@@ -156,7 +156,7 @@ func nodeClient(t *testing.T, addr string) *redis.Client {
 }
 
 // waitFor polls cond every 50 ms until it holds, failing after limit.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {
