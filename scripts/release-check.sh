@@ -50,8 +50,9 @@ unformatted=$("$(go env GOROOT)/bin/gofmt" -l scripts/release/apps)
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || fail "$PWD is not a git work tree"
 objects=$(git rev-parse --path-format=absolute --git-common-dir)/objects
 head=$(git rev-parse --short HEAD)
+[[ -z $(git status --porcelain) ]] || head+=" with the uncommitted changes"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sesskit-release-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap 'wait; rm -rf "$tmp"' EXIT # wait: the per-module jobs write into $tmp
 mkdir "$tmp/objects" "$tmp/use"
 # New objects go to $tmp: the repository is only read.
 snapshot=$(
