@@ -71,10 +71,10 @@ require (
 	github.com/labstack/echo-contrib v0.50.1
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/sesskit/sesskit/adapters/chi v0.0.0
-	github.com/sesskit/sesskit/adapters/echo v0.0.0
-	github.com/sesskit/sesskit/adapters/fiber v0.0.0
-	github.com/sesskit/sesskit/adapters/gin v0.0.0
-	github.com/sesskit/sesskit/core v0.0.0
+	github.com/sesskit/sesskit/adapters/chi v0.1.0
+	github.com/sesskit/sesskit/adapters/echo v0.1.0
+	github.com/sesskit/sesskit/adapters/fiber v0.1.0
+	github.com/sesskit/sesskit/adapters/gin v0.1.0
+	github.com/sesskit/sesskit/core v0.1.0
 	github.com/valyala/fasthttp v1.51.0
 )

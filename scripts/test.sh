@@ -12,10 +12,13 @@
 # redis-server binary on free ports in temp dirs (scripts/redis/lib.sh), never
 # the system service; runs gofmt, go vet, staticcheck (pinned, through
 # go run), per-module GOWORK=off build and
-# tidy, the framework-dependency checks, then go test -race over every module
-# listed in go.work; stops exactly the servers it started on exit, whatever
-# happens. The last line is "packages: N passed, M failed" (go test packages),
-# or "test.sh: FAIL in <step>" when a check before the tests fails.
+# tidy, the framework-dependency checks, the release check
+# (scripts/release-check.sh: every released module go-gotten from a tagged
+# snapshot, outside the workspace, and an app per framework run), then
+# go test -race over every module listed in go.work; stops exactly the
+# servers it started on exit, whatever happens. The last line is
+# "packages: N passed, M failed" (go test packages), or
+# "test.sh: FAIL in <step>" when a check before the tests fails.
 #
 # Exported to the tests (host:port lists are comma separated, 127.0.0.1 only):
 #   SESSKIT_REQUIRE_REDIS=1                tests fail instead of skipping without Redis
@@ -148,6 +151,9 @@ for m in "${rel[@]}"; do
 	bad=$(grep -E "^($forbidden)" <<<"$deps" | sort -u || true)
 	[[ -z $bad ]] || { echo "$bad" && fail "$m depends on a framework it must not use (above)"; }
 done
+
+header "release check"
+./scripts/release-check.sh || fail "a new user's go get or build would break (above)"
 
 header "redis topologies"
 for i in "${!ups[@]}"; do

@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/sesskit/sesskit/core v0.0.0
+	github.com/sesskit/sesskit/core v0.1.0
 	github.com/valyala/fasthttp v1.51.0
 )
 

@@ -3,7 +3,7 @@ module github.com/sesskit/sesskit/codecs/msgpack
 go 1.26.0
 
 require (
-	github.com/sesskit/sesskit/core v0.0.0
+	github.com/sesskit/sesskit/core v0.1.0
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 )
 
