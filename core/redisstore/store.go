@@ -52,7 +52,7 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, bool, erro
 	defer cancel()
 	h, err := s.rdb.HGetAll(ctx, key).Result()
 	if err != nil {
-		return session.Record{}, false, s.storeErr("load", err)
+		return session.Record{}, false, s.onFailure("load", err)
 	}
 	if len(h) == 0 {
 		return session.Record{}, false, nil
@@ -367,7 +367,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = s.rdb.Ping(ctx).Err()
 	}
 	if err != nil {
-		return s.storeErr("ping", err)
+		return s.onFailure("ping", err)
 	}
 	return nil
 }
@@ -429,7 +429,7 @@ func (s *Store) TTL(ctx context.Context, id string) (time.Duration, error) {
 	defer cancel()
 	d, err := s.rdb.PTTL(ctx, key).Result()
 	if err != nil {
-		return 0, s.storeErr("ttl", err)
+		return 0, s.onFailure("ttl", err)
 	}
 	return d, nil
 }

@@ -127,7 +127,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	rules := s.rules()
 	if !s.changed() {
 		if s.loaded && s.status == StatusActive && rules.TouchDue(s.touched) {
-			if err := s.m.store.Touch(ctx, s.storeID(), rules); err != nil {
+			if err := s.m.store.Touch(ctx, s.hashedToken(), rules); err != nil {
 				// The data is safe; the session may only end a little early.
 				s.m.cfg.logger.Warn("session: touch failed", "error", err)
 			}
@@ -136,7 +136,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	}
 	newUser := s.newUser
 	changed, bytes := s.pendingSize()
-	err := s.m.store.Save(ctx, s.storeID(), s.change(), rules)
+	err := s.m.store.Save(ctx, s.hashedToken(), s.change(), rules)
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
@@ -156,7 +156,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 // reindex follows a user change on a session that stays under its ID
 // (SetUser without Renew), and issues a remember-me token if asked.
 func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) error {
-	id := s.storeID()
+	id := s.hashedToken()
 	var add []IndexEntry
 	user := s.user
 	if newUser != nil {
@@ -285,7 +285,7 @@ func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
 // the new one holding the taken values with this request's changes. Two
 // keys, two calls: no multi-key script, no RENAME, so it works on Cluster.
 func (s *Session) saveRenewed(ctx context.Context) error {
-	old := s.storeID()
+	old := s.hashedToken()
 	c := creation{token: newToken()}
 	if s.newUser != nil && *s.newUser != "" {
 		// A login: its index entry comes first, so a refused login (the

@@ -126,7 +126,7 @@ func (s *Session) storeDown(err error) {
 // fetch reads the stored session. The caller holds s.mu.
 func (s *Session) fetch(ctx context.Context) {
 	s.loaded = true
-	rec, found, err := s.m.store.Load(ctx, s.storeID())
+	rec, found, err := s.m.store.Load(ctx, s.hashedToken())
 	switch {
 	case errors.Is(err, ErrRenewed):
 		s.superseded = true
@@ -159,8 +159,8 @@ func (s *Session) adopt(rec Record) bool {
 	return ok
 }
 
-// storeID is the name of s's stored session, hashed once per request.
-func (s *Session) storeID() string {
+// hashedToken is the name of s's stored session, hashed once per request.
+func (s *Session) hashedToken() string {
 	if s.id == "" {
 		s.id = storeID(s.token)
 	}
