@@ -23,6 +23,7 @@
 // another. Get decodes into the type asked for:
 //
 //	s := session.FromContext(r.Context())
-//	n, _ := session.Get[int](s, "visits")
-//	err := s.Set("visits", n+1)
+//	theme, err := session.GetOr(s, "theme", "light") // "light" when unset
+//	err = s.Set("theme", "dark")
+//	n, err := session.Incr(s, "visits", 1)           // atomic in the store
 package session
