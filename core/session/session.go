@@ -335,13 +335,6 @@ func (s *Session) User() (string, error) {
 	return s.user, nil
 }
 
-// IsNew reports whether no stored session backed this request: the visitor
-// is new, or their token was unknown or expired.
-func (s *Session) IsNew() (bool, error) {
-	st, err := s.Status()
-	return st == StatusNew, err
-}
-
 // checkKey refuses keys a store could not hold or that sesskit reserves.
 func checkKey(key string) error {
 	if key == "" || len(key) > maxKeyLen || key[0] == '@' || !utf8.ValidString(key) {
