@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Commit saves what the request changed and writes the token headers through
+// commit saves what the request changed and writes the token headers through
 // the carrier. Adapters call it once, before the response headers leave;
 // later calls do nothing, and the session refuses changes from then on
 // (ErrCommitted). An unchanged session costs no store call (a read one, a
@@ -18,7 +18,7 @@ import (
 // handler: a load error of a fail-closed session, a store failure of
 // Destroy or of a same-key operation, or the save's own failure. In degraded
 // mode an unreachable store is logged and the changes are dropped instead.
-func (s *Session) Commit(ctx context.Context) error {
+func (s *Session) commit(ctx context.Context) error {
 	if s.m == nil {
 		return nil
 	}
@@ -47,13 +47,13 @@ func (s *Session) Commit(ctx context.Context) error {
 	return err
 }
 
-// CommitHijacked is Commit for a response whose headers the client never
+// commitHijacked is commit for a response whose headers the client never
 // sees: the handler hijacked the connection (a WebSocket upgrade, say).
 // When the commit would have to send a new or renewed token it refuses
 // with ErrHijacked, saving nothing and leaving the session uncommitted, so
 // the handler can still answer normally. Otherwise it commits; expiring a
 // stale token is skipped, as no header can reach the client.
-func (s *Session) CommitHijacked(ctx context.Context) error {
+func (s *Session) commitHijacked(ctx context.Context) error {
 	if s.m == nil {
 		return nil
 	}
@@ -65,27 +65,27 @@ func (s *Session) CommitHijacked(ctx context.Context) error {
 	if refuse {
 		return ErrHijacked
 	}
-	return s.Commit(ctx)
+	return s.commit(ctx)
 }
 
-// Run calls next, and discards the session if next panics or calls
+// run calls next, and discards the session if next panics or calls
 // runtime.Goexit; the panic goes on untouched, with its own stack, to
 // whoever recovers it. Adapters run the handler chain through it.
-func (s *Session) Run(next func()) {
+func (s *Session) run(next func()) {
 	returned := false
 	defer func() {
 		if !returned {
-			s.Discard()
+			s.discard()
 		}
 	}()
 	next()
 	returned = true
 }
 
-// Discard drops the request's changes: a later Commit writes nothing. The
+// discard drops the request's changes: a later commit writes nothing. The
 // middleware calls it when the handler panics, so a failed request leaves
 // neither half its changes nor a cookie behind.
-func (s *Session) Discard() {
+func (s *Session) discard() {
 	if s.m == nil {
 		return
 	}

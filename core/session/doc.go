@@ -5,8 +5,8 @@
 // single-instance development) and the rules: idle and absolute timeouts,
 // cookie or header tokens, codec, size limits, failure mode. Per request an
 // adapter calls Manager.Begin with a Carrier over its request and response,
-// puts the Session in the request context and calls Session.Commit before
-// the response headers leave. Manager.Middleware does exactly that for
+// puts the Session in the request context and commits the RequestScope
+// before the response headers leave. core/sesshttp does exactly that for
 // net/http; the sesskit adapters do it for Gin, Echo, Fiber and Chi.
 //
 // The engine is lazy and writes deltas: a request that never touches its
