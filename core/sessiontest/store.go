@@ -45,7 +45,7 @@ type TTLReporter interface {
 // "gone after".
 func TestStore(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(storeCases, opCases) {
+	for _, c := range slices.Concat(storeCases, opCases, lifetimeCases) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStore(t)
 			if _, ok := s.(TTLReporter); !ok {
