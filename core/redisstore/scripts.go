@@ -30,7 +30,7 @@ const (
 // closures built per call cost more than the work). ARGV[1..9] are the
 // rules: now (unix ms), idle (ms), absolute (ms), touch interval (ms), max
 // size, max keys, max value (0: no limit), and the ceilings of a session's
-// own idle and absolute timeouts (ms). ARGV[10] is the operation, and what
+// own idle and absolute timeouts (ms; "": the timeout). ARGV[10] is the operation, and what
 // follows is its own:
 //
 //	save   ARGV[11] user action ("" none, "=" set, "-" remove), ARGV[12]
@@ -92,7 +92,8 @@ local ownidle, ownabs = m[7], m[8]
 if ownidle and #ownidle <= 18 and string.match(ownidle, '^%d+$') then ownidle = tonumber(ownidle) else ownidle = 0 end
 if ownabs and #ownabs <= 18 and string.match(ownabs, '^%d+$') then ownabs = tonumber(ownabs) else ownabs = 0 end
 local relife = op == 'save' and ARGV[15] == '='
-if ownabs > 0 then absolute = math.min(ownabs, tonumber(ARGV[9])) end
+local maxidle, maxabs = tonumber(ARGV[8]) or idle, tonumber(ARGV[9]) or absolute
+if ownabs > 0 then absolute = math.min(ownabs, maxabs) end
 
 local code = 0
 if m[6] then
@@ -118,11 +119,11 @@ end
 local deadline = math.min(tonumber(m[2]), tonumber(m[1]) + absolute)
 if relife then -- a new lifetime: the rules from the Manager's again, then its own
   ownidle, ownabs, absolute = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[3])
-  if ownabs > 0 then absolute = math.min(ownabs, tonumber(ARGV[9])) end
+  if ownabs > 0 then absolute = math.min(ownabs, maxabs) end
   deadline = tonumber(m[1]) + absolute
 end
 if ownidle > 0 then
-  local own = math.min(ownidle, tonumber(ARGV[8]))
+  local own = math.min(ownidle, maxidle)
   if own < idle then interval = math.floor(interval * own / idle) end
   idle = own
 end

@@ -384,18 +384,21 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// appendRules appends ARGV[1..9] of the changing scripts.
+// appendRules appends ARGV[1..9] of the changing scripts. A ceiling equal
+// to its timeout, the default, goes as "" (the script reads the timeout):
+// no allocation for it.
 func appendRules(args []any, r session.Rules) []any {
-	maxIdle, maxAbsolute := r.MaxIdle, r.MaxAbsolute
-	if maxIdle <= 0 {
-		maxIdle = r.Idle
+	args = append(args, r.Now.UnixMilli(), r.Idle.Milliseconds(), r.Absolute.Milliseconds(),
+		r.TouchInterval.Milliseconds(), r.MaxSize, r.MaxKeys, r.MaxValue)
+	return append(args, ceiling(r.MaxIdle, r.Idle), ceiling(r.MaxAbsolute, r.Absolute))
+}
+
+// ceiling is a ceiling of Rules as the scripts take it.
+func ceiling(max, timeout time.Duration) any {
+	if max <= 0 || max.Milliseconds() == timeout.Milliseconds() {
+		return ""
 	}
-	if maxAbsolute <= 0 {
-		maxAbsolute = r.Absolute
-	}
-	return append(args, r.Now.UnixMilli(), r.Idle.Milliseconds(), r.Absolute.Milliseconds(),
-		r.TouchInterval.Milliseconds(), r.MaxSize, r.MaxKeys, r.MaxValue,
-		maxIdle.Milliseconds(), maxAbsolute.Milliseconds())
+	return max.Milliseconds()
 }
 
 // checkRules refuses rules the scripts cannot work with.
