@@ -13,7 +13,9 @@ import (
 // Every method that changes an existing session does so in one atomic step
 // that first checks the session still exists and is within its deadlines
 // (Rules), so a request in flight can never resurrect a session that was
-// destroyed, renewed or expired. Implementations: redisstore (production)
+// destroyed, renewed or expired. A session with a lifetime of its own
+// (Record.Lifetime) is judged and extended by r.For(its lifetime), not r.
+// Implementations: redisstore (production)
 // and memstore (tests, one instance). The conformance suite in package
 // sessiontest pins the contract down.
 //
@@ -29,8 +31,9 @@ type Store interface {
 	Load(ctx context.Context, id string) (rec Record, found bool, err error)
 
 	// Create writes a new session under id (a fresh random ID) holding
-	// rec's Created, Deadline, User and Values; its lifetime is r.TTL. It
-	// returns ErrTooLarge, writing nothing, when the values break r's limits.
+	// rec's Created, Deadline, User, Label, Restored, Lifetime and Values;
+	// its lifetime is r.For(rec.Lifetime).TTL. It returns ErrTooLarge,
+	// writing nothing, when the values break r's limits.
 	Create(ctx context.Context, id string, rec Record, r Rules) error
 
 	// Save applies ch to the session under id: deletes first, then sets,
