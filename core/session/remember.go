@@ -99,7 +99,7 @@ func (s *Session) newRemember() (id, selector string, entry IndexEntry) {
 
 func (s *Session) sendRemember(value string, expires time.Time) {
 	c := &s.m.cfg
-	s.carrier.AddHeader("Set-Cookie", c.rememberCookie.issue(value, c.now(), expires))
+	s.carrier.AddHeader("Set-Cookie", c.rememberCookie.issue(value, c.now(), expires, true))
 }
 
 func (s *Session) clearRemember() {
