@@ -81,6 +81,19 @@ type conn struct {
 
 // connect dials Redis and checks that it answers within the timeout.
 func (c *connFlags) connect(ctx context.Context) (*conn, error) {
+	cn, err := c.open()
+	if err != nil {
+		return nil, err
+	}
+	if err := cn.store.Ping(ctx); err != nil {
+		cn.rdb.Close()
+		return nil, fmt.Errorf("cannot reach Redis (%s) within %v: %w", cn.where, c.timeout, err)
+	}
+	return cn, nil
+}
+
+// open makes the client and the store; nothing is dialled yet.
+func (c *connFlags) open() (*conn, error) {
 	var tlsConfig *tls.Config
 	if c.tls || c.caFile != "" {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -138,10 +151,6 @@ func (c *connFlags) connect(ctx context.Context) (*conn, error) {
 		return nil, usageError{err}
 	}
 	cn.store = store
-	if err := store.Ping(ctx); err != nil {
-		cn.rdb.Close()
-		return nil, fmt.Errorf("cannot reach Redis (%s) within %v: %w", cn.where, c.timeout, err)
-	}
 	return cn, nil
 }
 
@@ -154,6 +163,21 @@ func (quiet) Printf(context.Context, string, ...any) {}
 func init() { redis.SetLogger(quiet{}) }
 
 func (cn *conn) Close() error { return cn.rdb.Close() }
+
+// connectFor connects for a command on one handle, refusing anything that
+// is not a handle before dialling.
+func (c *connFlags) connectFor(ctx context.Context, handle string) (*conn, error) {
+	cn, err := c.open()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cn.store.KeyOf(handle); err != nil {
+		cn.Close()
+		return nil, usageError{fmt.Errorf("%q is not a handle (a session's ID as user ls shows it, or r and a remember-me token's ID)", handle)}
+	}
+	cn.Close()
+	return c.connect(ctx)
+}
 
 // manager is a Manager over the store, for the per-user operations.
 func (cn *conn) manager() (*session.Manager, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -227,20 +228,39 @@ func checkCluster(ctx context.Context, cn *conn) []finding {
 		state.Status, state.Detail = fail, state.Detail+": sessions in the missing slots cannot be served"
 	}
 	repl := finding{Check: "replicas", Status: pass}
-	slots, err := cluster.ClusterSlots(bctx).Result()
+	// CLUSTER NODES rather than SLOTS: SLOTS leaves out replicas that
+	// have not replicated anything yet, as on a Cluster without data.
+	nodes, err := cluster.ClusterNodes(bctx).Result()
 	if err != nil {
-		repl.Status, repl.Detail = warn, fmt.Sprintf("CLUSTER SLOTS failed: %v", err)
+		repl.Status, repl.Detail = warn, fmt.Sprintf("CLUSTER NODES failed: %v", err)
 		return []finding{state, repl}
 	}
-	var bare []string
-	for _, s := range slots {
-		if len(s.Nodes) < 2 {
-			bare = append(bare, fmt.Sprintf("%d-%d", s.Start, s.End))
+	primaries := map[string]string{} // id -> address, of primaries serving slots
+	replicas := map[string]int{}     // primary id -> replicas that are up
+	for line := range strings.SplitSeq(strings.TrimSpace(nodes), "\n") {
+		// <id> <ip:port@cport> <flags> <primary id> <ping> <pong> <epoch> <link> <slot>...
+		f := strings.Fields(line)
+		if len(f) < 8 || strings.Contains(f[2], "fail") || f[7] != "connected" && !strings.Contains(f[2], "myself") {
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		switch {
+		case strings.Contains(f[2], "master") && len(f) > 8:
+			primaries[f[0]] = addr
+		case strings.Contains(f[2], "slave") || strings.Contains(f[2], "replica"):
+			replicas[f[3]]++
 		}
 	}
-	repl.Detail = fmt.Sprintf("every one of %d slot ranges has a replica", len(slots))
+	var bare []string
+	for id, addr := range primaries {
+		if replicas[id] == 0 {
+			bare = append(bare, addr)
+		}
+	}
+	sort.Strings(bare)
+	repl.Detail = fmt.Sprintf("each of the %d primaries has a replica", len(primaries))
 	if len(bare) > 0 {
-		repl.Status, repl.Detail = warn, "slots "+strings.Join(bare, ", ")+" have no replica: if their primary dies, their sessions are unavailable until it returns"
+		repl.Status, repl.Detail = warn, "primaries "+strings.Join(bare, ", ")+" have no replica: if one dies, its sessions are unavailable until it returns"
 	}
 	return []finding{state, repl}
 }

@@ -49,7 +49,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	cn, err := f.conn.connect(ctx)
+	cn, err := f.conn.connectFor(ctx, rest[0])
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func inspect(ctx context.Context, cn *conn, handle string) (*inspected, error) {
 	key, err := cn.store.KeyOf(handle)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%q is not a handle (a session's ID as user ls shows it, or r and a remember-me token's ID)", handle)}
+		return nil, err // connectFor checked it
 	}
 	ctx, cancel := cn.bound(ctx)
 	defer cancel()

@@ -19,14 +19,11 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	handle := rest[0]
-	cn, err := f.conn.connect(ctx)
+	cn, err := f.conn.connectFor(ctx, handle)
 	if err != nil {
 		return err
 	}
 	defer cn.Close()
-	if _, err := cn.store.KeyOf(handle); err != nil {
-		return usageError{fmt.Errorf("%q is not a handle (a session's ID as user ls shows it, or r and a remember-me token's ID)", handle)}
-	}
 	described, err := cn.store.Describe(ctx, []string{handle})
 	if err != nil {
 		return err
