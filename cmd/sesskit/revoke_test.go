@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -103,6 +104,48 @@ func TestUser(t *testing.T) {
 		}
 		if res := sesskit(t, cmdArgs([]string{"user", "ls"}, a.conn, "carol")...); res.code != 0 || !strings.Contains(res.stdout, "no sessions") {
 			t.Errorf("user ls after revoke: exit %d\n%s", res.code, res.stdout)
+		}
+	})
+}
+
+// TestRemembered: a remember-me token shows in user ls, inspect shows its
+// metadata (never its validator), and revoke ends it.
+func TestRemembered(t *testing.T) {
+	eachTopology(t, func(t *testing.T, tp topology) {
+		a := newApp(t, tp, uniquePrefix(), session.WithRememberMe(24*time.Hour))
+		a.request(t, nil, func(s *session.Session) error {
+			if err := s.SetUser("erin"); err != nil {
+				return err
+			}
+			return s.Remember()
+		})
+		devices, err := a.m.Devices(t.Context(), "erin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var token string
+		for _, d := range devices {
+			if d.Remembered {
+				token = d.Handle
+			}
+		}
+		if token == "" {
+			t.Fatalf("no remember-me token in %+v", devices)
+		}
+		res := sesskit(t, cmdArgs([]string{"user", "ls"}, a.conn, "erin")...)
+		if !strings.Contains(res.stdout, token) || !strings.Contains(res.stdout, "remember-me") {
+			t.Errorf("user ls lacks the token:\n%s", res.stdout)
+		}
+		res = sesskit(t, cmdArgs([]string{"inspect"}, a.conn, "-json", token)...)
+		var in inspected
+		if err := json.Unmarshal([]byte(res.stdout), &in); err != nil || in.Kind != "remember" || in.User != "erin" || in.TTLMillis <= 0 {
+			t.Errorf("inspect token: exit %d, %+v, %v\n%s", res.code, in, err, res.stderr)
+		}
+		if res := sesskit(t, cmdArgs([]string{"revoke"}, a.conn, token)...); res.code != 0 {
+			t.Fatalf("revoke token: exit %d: %s", res.code, res.stderr)
+		}
+		if devices, _ := a.m.Devices(t.Context(), "erin"); len(devices) != 1 || devices[0].Remembered {
+			t.Errorf("after revoke: %+v", devices)
 		}
 	})
 }
