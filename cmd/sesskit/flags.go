@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // flagSet is one subcommand's flags, the connection flags among them.
@@ -32,6 +33,11 @@ func newFlagSet(name, args string, stderr io.Writer) *flagSet {
 // parse parses args and returns the positional arguments, of which there
 // must be exactly n.
 func (f *flagSet) parse(args []string, n int) ([]string, error) {
+	// A session handle may start with '-' (base64url): one in last place
+	// is an argument, not a flag. "--" before it works too.
+	if last := len(args) - 1; n > 0 && last >= 0 && len(args[last]) == 43 && strings.HasPrefix(args[last], "-") && (last == 0 || args[last-1] != "--") {
+		args = append(append(args[:last:last], "--"), args[last])
+	}
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			f.help()

@@ -88,3 +88,17 @@ func TestUnknownHandle(t *testing.T) {
 		}
 	})
 }
+
+// TestDashHandle: a handle starting with '-' is an argument, with or
+// without "--" before it.
+func TestDashHandle(t *testing.T) {
+	handle := "-" + strings.Repeat("D", 42)
+	for _, args := range [][]string{{"inspect", "-json", handle}, {"inspect", "--", handle}, {"revoke", handle}} {
+		f := newFlagSet(args[0], "HANDLE", nil)
+		f.Bool("json", false, "")
+		rest, err := f.parse(args[1:], 1)
+		if err != nil && !strings.Contains(err.Error(), "no Redis") || len(rest) != 1 || rest[0] != handle {
+			t.Errorf("%q: %q, %v", args, rest, err)
+		}
+	}
+}
