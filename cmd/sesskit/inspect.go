@@ -155,7 +155,7 @@ func printInspected(w io.Writer, in *inspected) {
 	if in.TTLMillis < 0 {
 		line("ttl", "none (the key never expires: not written by sesskit?)")
 	} else {
-		line("ttl", (time.Duration(in.TTLMillis) * time.Millisecond).String())
+		line("ttl", (time.Duration(in.TTLMillis) * time.Millisecond).Round(time.Second).String())
 	}
 	if in.Restored {
 		line("restored", "yes, from a remember-me token")
