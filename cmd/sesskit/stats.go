@@ -117,30 +117,23 @@ func stats(ctx context.Context, cn *conn, sample, batch int, stderr io.Writer) (
 		primaries  int
 		keys, used int64
 	)
-	err := cn.forEachPrimary(ctx, func(ctx context.Context, _ string, c *redis.Client) error {
+	// DBSIZE (for the progress bar) and INFO (Redis's own memory figure)
+	// are nice to have: a user allowed neither still gets the counts.
+	_ = cn.forEachPrimary(ctx, func(ctx context.Context, _ string, c *redis.Client) error {
 		bctx, cancel := cn.bound(ctx)
 		defer cancel()
-		n, err := c.DBSize(bctx).Result()
-		if err != nil {
-			return fmt.Errorf("DBSIZE: %w", err)
-		}
-		info, err := c.InfoMap(bctx, "memory").Result()
-		if err != nil {
-			return fmt.Errorf("INFO memory: %w", err)
-		}
+		n, _ := c.DBSize(bctx).Result()
+		info, _ := c.InfoMap(bctx, "memory").Result()
 		m, _ := strconv.ParseInt(info["Memory"]["used_memory"], 10, 64)
 		mu.Lock()
 		primaries, keys, used = primaries+1, keys+n, used+m
 		mu.Unlock()
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	prog := newProgress(stderr, keys)
 	var left atomic.Int64
 	left.Store(int64(sample))
-	err = cn.forEachPrimary(ctx, func(ctx context.Context, name string, c *redis.Client) error {
+	err := cn.forEachPrimary(ctx, func(ctx context.Context, name string, c *redis.Client) error {
 		var cursor uint64
 		for {
 			bctx, cancel := cn.bound(ctx)
@@ -209,7 +202,9 @@ func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, le
 	}
 	bctx, cancel := cn.bound(ctx)
 	defer cancel()
-	_, err := c.Pipelined(bctx, func(p redis.Pipeliner) error {
+	// Errors are read per command below: a refused MEMORY USAGE only
+	// leaves a session out of the memory sample.
+	_, _ = c.Pipelined(bctx, func(p redis.Pipeliner) error {
 		i := 0
 		for _, key := range keys {
 			if kind, _ := cn.store.ParseKey(key); kind != redisstore.KeySession {
@@ -223,12 +218,14 @@ func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, le
 		}
 		return nil
 	})
-	if err != nil && !redis.HasErrorPrefix(err, "WRONGTYPE") {
-		return nil, err
-	}
 	for _, rd := range reads {
 		h, err := rd.hash.Result()
-		if len(h) == 0 && err == nil {
+		switch {
+		case err != nil && !redis.HasErrorPrefix(err, "WRONGTYPE"):
+			return nil, err
+		case rd.ttl.Err() != nil && !redis.HasErrorPrefix(rd.ttl.Err(), "WRONGTYPE"):
+			return nil, rd.ttl.Err()
+		case len(h) == 0 && err == nil:
 			continue // expired since the SCAN
 		}
 		rec, renewed, perr := redisstore.ParseSession(h)
@@ -276,11 +273,16 @@ func printStats(w io.Writer, r *statsReport) {
 	if r.Corrupt > 0 || r.NoTTL > 0 {
 		fmt.Fprintf(w, "PROBLEMS     %d session keys not in sesskit's layout, %d sessions without a TTL\n", r.Corrupt, r.NoTTL)
 	}
+	var mem []string
 	if r.Memory.Sampled > 0 {
-		fmt.Fprintf(w, "memory       ~%s for sessions (%s each: MEMORY USAGE of %d); Redis uses %s in all\n",
-			bytesLabel(r.Memory.Sessions), bytesLabel(r.Memory.PerSession), r.Memory.Sampled, bytesLabel(r.Memory.UsedMemory))
-	} else {
-		fmt.Fprintf(w, "memory       Redis uses %s in all\n", bytesLabel(r.Memory.UsedMemory))
+		mem = append(mem, fmt.Sprintf("~%s for sessions (%s each: MEMORY USAGE of %d)",
+			bytesLabel(r.Memory.Sessions), bytesLabel(r.Memory.PerSession), r.Memory.Sampled))
+	}
+	if r.Memory.UsedMemory > 0 {
+		mem = append(mem, fmt.Sprintf("Redis uses %s in all", bytesLabel(r.Memory.UsedMemory)))
+	}
+	if len(mem) > 0 {
+		fmt.Fprintf(w, "memory       %s\n", strings.Join(mem, "; "))
 	}
 	fmt.Fprintf(w, "values       %d, %s in all (size as the limits count it)\n", r.Values, bytesLabel(r.Size))
 	if len(r.Codecs) > 0 {

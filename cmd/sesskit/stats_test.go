@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/sesskit/sesskit/codecs/msgpack"
+	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 )
 
@@ -66,4 +68,37 @@ func TestStats(t *testing.T) {
 			t.Errorf("stats: exit %d\n%s\nstderr: %q", res.code, res.stdout, res.stderr)
 		}
 	})
+}
+
+// TestStatsRestricted: a user allowed only what counting needs (SCAN,
+// HGETALL, PTTL) still gets exact counts; the memory figures are left out.
+func TestStatsRestricted(t *testing.T) {
+	url := privateRedis(t)
+	opt, _ := redisstore.ParseURL(url)
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	err := rdb.Do(t.Context(), "ACL", "SETUSER", "ops", "reset", "on", ">secret", "~sesskit:*", "-@all",
+		"+scan", "+hgetall", "+pttl", "+ping").Err()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(t, topology{name: "private", args: []string{"-redis", url}, rdb: rdb}, "sesskit:")
+	for range 3 {
+		a.login(t, "", map[string]any{"cart": 1})
+	}
+	t.Setenv("REDIS_USERNAME", "ops")
+	t.Setenv("REDIS_PASSWORD", "secret")
+	res := sesskit(t, "stats", "-redis", url, "-json")
+	var r statsReport
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil || res.code != 0 {
+		t.Fatalf("stats as ops: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+	}
+	if r.Sessions != 3 || r.Memory.Sampled != 0 || r.Memory.UsedMemory != 0 {
+		t.Errorf("stats as ops: %+v", r)
+	}
+	// Without the password: refused, exit 1.
+	t.Setenv("REDIS_PASSWORD", "wrong")
+	if res := sesskit(t, "stats", "-redis", url); res.code != 1 || !strings.Contains(res.stderr, "WRONGPASS") {
+		t.Errorf("wrong password: exit %d: %s", res.code, res.stderr)
+	}
 }
