@@ -134,26 +134,25 @@ func stats(ctx context.Context, cn *conn, sample, batch int, stderr io.Writer) (
 	var left atomic.Int64
 	left.Store(int64(sample))
 	err := cn.forEachPrimary(ctx, func(ctx context.Context, name string, c *redis.Client) error {
-		var cursor uint64
-		for {
-			bctx, cancel := cn.bound(ctx)
-			keys, next, err := c.Scan(bctx, cursor, cn.store.Pattern(), int64(batch)).Result()
-			cancel()
+		bctx, cancel := cn.bound(ctx)
+		keys, cursor, err := c.Scan(bctx, 0, cn.store.Pattern(), int64(batch)).Result()
+		cancel()
+		for err == nil {
+			var t *tally
+			var next []string
+			t, next, cursor, err = readBatch(ctx, cn, c, keys, cursor, batch, &left)
 			if err != nil {
-				return fmt.Errorf("SCAN on %s: %w", name, err)
-			}
-			t, err := readBatch(ctx, cn, c, keys, &left)
-			if err != nil {
-				return fmt.Errorf("on %s: %w", name, err)
+				break
 			}
 			mu.Lock()
 			total.merge(t)
 			mu.Unlock()
 			prog.add(len(keys))
-			if cursor = next; cursor == 0 {
+			if keys = next; keys == nil && cursor == 0 {
 				return nil
 			}
 		}
+		return fmt.Errorf("on %s: %w", name, err)
 	})
 	prog.end()
 	if err != nil {
@@ -176,9 +175,11 @@ func stats(ctx context.Context, cn *conn, sample, batch int, stderr io.Writer) (
 }
 
 // readBatch classifies one SCAN batch and reads its sessions in one
-// pipeline on the primary that holds them.
-func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, left *atomic.Int64) (*tally, error) {
-	t := newTally()
+// pipeline on the primary that holds them; unless cursor is 0 (the scan is
+// over), the same round trip asks for the next batch, which it returns
+// (next is nil when the scan is over).
+func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, cursor uint64, batch int, left *atomic.Int64) (t *tally, next []string, nextCursor uint64, err error) {
+	t = newTally()
 	type read struct {
 		hash *redis.MapStringStringCmd
 		ttl  *redis.DurationCmd
@@ -197,11 +198,12 @@ func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, le
 			t.other++
 		}
 	}
-	if len(reads) == 0 {
-		return t, nil
+	if len(reads) == 0 && cursor == 0 {
+		return t, nil, 0, nil
 	}
 	bctx, cancel := cn.bound(ctx)
 	defer cancel()
+	var scan *redis.ScanCmd
 	// Errors are read per command below: a refused MEMORY USAGE only
 	// leaves a session out of the memory sample.
 	_, _ = c.Pipelined(bctx, func(p redis.Pipeliner) error {
@@ -216,15 +218,26 @@ func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, le
 			}
 			i++
 		}
+		if cursor != 0 {
+			scan = p.Scan(bctx, cursor, cn.store.Pattern(), int64(batch))
+		}
 		return nil
 	})
+	if scan != nil {
+		if next, nextCursor, err = scan.Result(); err != nil {
+			return nil, nil, 0, fmt.Errorf("SCAN: %w", err)
+		}
+		if next == nil {
+			next = []string{}
+		}
+	}
 	for _, rd := range reads {
 		h, err := rd.hash.Result()
 		switch {
 		case err != nil && !redis.HasErrorPrefix(err, "WRONGTYPE"):
-			return nil, err
+			return nil, nil, 0, err
 		case rd.ttl.Err() != nil && !redis.HasErrorPrefix(rd.ttl.Err(), "WRONGTYPE"):
-			return nil, rd.ttl.Err()
+			return nil, nil, 0, rd.ttl.Err()
 		case len(h) == 0 && err == nil:
 			continue // expired since the SCAN
 		}
@@ -262,7 +275,7 @@ func readBatch(ctx context.Context, cn *conn, c *redis.Client, keys []string, le
 			t.sampledBytes += rd.mem.Val()
 		}
 	}
-	return t, nil
+	return t, next, nextCursor, nil
 }
 
 func printStats(w io.Writer, r *statsReport) {

@@ -62,8 +62,9 @@ func TestStats(t *testing.T) {
 			t.Errorf("primaries = %d on a Cluster", r.Primaries)
 		}
 
-		// The text form says the same, and a pipe gets no progress bar.
-		res = sesskit(t, cmdArgs([]string{"stats"}, jsonApp.conn, "-sample", "3")...)
+		// The text form says the same over many small batches, and a pipe
+		// gets no progress bar.
+		res = sesskit(t, cmdArgs([]string{"stats"}, jsonApp.conn, "-sample", "3", "-batch", "3")...)
 		if res.code != 0 || !strings.Contains(res.stdout, "sessions     16 ") || res.stderr != "" {
 			t.Errorf("stats: exit %d\n%s\nstderr: %q", res.code, res.stdout, res.stderr)
 		}
