@@ -77,6 +77,10 @@ type conn struct {
 	topology string // "single", "sentinel" or "cluster"
 	where    string // for messages: the URL's host, the addresses
 	timeout  time.Duration
+
+	// Sentinel only: how to reach the Sentinels themselves (doctor).
+	master    string
+	sentinels []*redis.Options
 }
 
 // connect dials Redis and checks that it answers within the timeout.
@@ -139,6 +143,13 @@ func (c *connFlags) open() (*conn, error) {
 		switch {
 		case c.master != "":
 			cn.topology, cn.where = "sentinel", fmt.Sprintf("primary %q of the Sentinels %s", c.master, c.addrs)
+			cn.master = c.master
+			for _, a := range addrs {
+				cn.sentinels = append(cn.sentinels, &redis.Options{
+					Addr: a, Username: opt.SentinelUsername, Password: opt.SentinelPassword, TLSConfig: opt.TLSConfig,
+					DialTimeout: c.timeout, ReadTimeout: c.timeout, WriteTimeout: c.timeout, MaxRetries: 1, DialerRetries: 1,
+				})
+			}
 		case len(addrs) > 1:
 			cn.topology = "cluster"
 		default:

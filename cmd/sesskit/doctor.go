@@ -85,6 +85,7 @@ func doctor(ctx context.Context, cn *conn, aclUser string) *doctorReport {
 	case "cluster":
 		r.Findings = append(r.Findings, checkCluster(ctx, cn)...)
 	case "sentinel":
+		r.Findings = append(r.Findings, checkSentinels(ctx, cn))
 		r.Findings = append(r.Findings, checkReplicas(ctx, cn)...)
 	}
 	nodes := make([]string, 0, len(byNode))

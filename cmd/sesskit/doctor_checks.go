@@ -283,3 +283,39 @@ func checkReplicas(ctx context.Context, cn *conn) []finding {
 	}
 	return []finding{f}
 }
+
+// checkSentinels asks every Sentinel whether it can reach the quorum to
+// fail the primary over (SENTINEL CKQUORUM).
+func checkSentinels(ctx context.Context, cn *conn) finding {
+	f := finding{Check: "sentinels"}
+	var ok int
+	var problems []string
+	refused := false
+	for _, opt := range cn.sentinels {
+		sc := redis.NewSentinelClient(opt)
+		bctx, cancel := cn.bound(ctx)
+		reply, err := sc.CkQuorum(bctx, cn.master).Result()
+		cancel()
+		sc.Close()
+		switch {
+		case err == nil:
+			ok++
+			f.Detail = reply
+		case redis.HasErrorPrefix(err, "NOPERM"):
+			refused = true
+		default:
+			problems = append(problems, fmt.Sprintf("%s: %v", opt.Addr, err))
+		}
+	}
+	switch {
+	case len(problems) == 0 && refused && ok == 0:
+		f.Status, f.Detail = warn, "cannot check: SENTINEL CKQUORUM refused (ACL); run doctor with Sentinel credentials allowed it"
+	case len(problems) == 0:
+		f.Status, f.Detail = pass, fmt.Sprintf("%d of %d Sentinels answer: %s", ok, len(cn.sentinels), f.Detail)
+	case ok > 0:
+		f.Status, f.Detail = warn, fmt.Sprintf("only %d of %d Sentinels answer (%s); %s", ok, len(cn.sentinels), f.Detail, strings.Join(problems, "; "))
+	default:
+		f.Status, f.Detail = fail, "no Sentinel can fail the primary over: "+strings.Join(problems, "; ")
+	}
+	return f
+}

@@ -89,7 +89,7 @@ func TestDoctorTopologies(t *testing.T) {
 		if !checks["maxmemory"] || !checks["acl"] || !checks["latency"] {
 			t.Errorf("doctor: checks %v", checks)
 		}
-		if tp.name == "cluster" && !checks["cluster"] || tp.name != "single" && !checks["replicas"] {
+		if tp.name == "cluster" && !checks["cluster"] || tp.name == "sentinel" && !checks["sentinels"] || tp.name != "single" && !checks["replicas"] {
 			t.Errorf("%s: checks %v", tp.name, checks)
 		}
 	})
