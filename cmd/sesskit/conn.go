@@ -44,10 +44,15 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 
 // check refuses contradictory settings before anything is dialled.
 func (c *connFlags) check(fs *flag.FlagSet) error {
-	urlFlag := false
-	fs.Visit(func(f *flag.Flag) { urlFlag = urlFlag || f.Name == "redis" })
-	if urlFlag { // -redis wins over every Redis variable
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch { // a flag wins over the variables
+	case set["redis"] && set["addrs"]:
+		return usageError{errors.New("-redis and -addrs are both given; give one")}
+	case set["redis"]:
 		c.addrs, c.master = "", ""
+	case set["addrs"]:
+		c.url = ""
 	}
 	switch {
 	case c.timeout <= 0:

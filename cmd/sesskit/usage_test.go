@@ -12,6 +12,12 @@ func TestUsage(t *testing.T) {
 	t.Setenv("REDIS_ADDRS", "")
 	t.Setenv("REDIS_MASTER_NAME", "")
 	handle := strings.Repeat("A", 43)
+	// A flag wins over the variables: -addrs over REDIS_URL here.
+	t.Setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+	if res := sesskit(t, "stats", "-addrs", "127.0.0.1:1", "-timeout", "100ms"); res.code != 1 {
+		t.Errorf("-addrs with REDIS_URL set: exit %d: %s", res.code, res.stderr)
+	}
+	t.Setenv("REDIS_URL", "")
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -24,6 +30,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"stats", "-redis", "redis://127.0.0.1:1", "-sample", "-1"}, "-sample"},
 		{[]string{"stats", "-redis", "nope://x"}, "parse url"},
 		{[]string{"stats", "-addrs", "127.0.0.1"}, `"127.0.0.1" is not host:port`},
+		{[]string{"stats", "-addrs", "127.0.0.1:1", "-redis", "redis://127.0.0.1:1"}, "give one"},
 		{[]string{"stats", "-master-name", "m", "-redis", "redis://127.0.0.1:1"}, ""}, // -redis wins
 		{[]string{"inspect", "-redis", "redis://127.0.0.1:1"}, "missing HANDLE"},
 		{[]string{"inspect", "-redis", "redis://127.0.0.1:1", "not-a-handle"}, `"not-a-handle" is not a handle`},
