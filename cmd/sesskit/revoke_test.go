@@ -24,7 +24,8 @@ func anonymous(t *testing.T, a *app, cookie *http.Cookie) bool {
 		if has, err = s.Has("cart"); err != nil {
 			return err
 		}
-		isNew, err = s.IsNew()
+		st, err := s.Status()
+		isNew = st == session.StatusNew
 		return err
 	})
 	return user == "" && !has && isNew
