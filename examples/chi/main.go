@@ -42,7 +42,7 @@ func main() {
 			if !ok {
 				return
 			}
-			if err := form(r.Context(), sess(r), in); err != nil {
+			if err := form(app.FormContext(r.Context(), r), sess(r), in); err != nil {
 				status, body := demo.Failure(err)
 				demo.WriteJSON(w, status, body)
 				return
@@ -80,7 +80,10 @@ func main() {
 		})
 		r.Post("/login", func(w http.ResponseWriter, r *http.Request) {
 			if in, ok := readBody(w, r); ok {
-				status, body := demo.Login(r.Context(), sess(r), in)
+				status, body, retryAfter := app.Login(r.Context(), sess(r), r, in)
+				if retryAfter != "" {
+					w.Header().Set("Retry-After", retryAfter)
+				}
 				demo.WriteJSON(w, status, body)
 			}
 		})
@@ -113,6 +116,18 @@ func main() {
 				status, body := demo.WizardStep(sess(r), chi.URLParam(r, "step"), in)
 				demo.WriteJSON(w, status, body)
 			}
+		})
+		r.Get("/devices", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.Devices(r.Context(), sess(r))
+			demo.WriteJSON(w, status, body)
+		})
+		r.Delete("/devices/{id}", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.RevokeDevice(r.Context(), sess(r), chi.URLParam(r, "id"))
+			demo.WriteJSON(w, status, body)
+		})
+		r.Post("/devices/revoke-others", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.RevokeOtherDevices(r.Context(), sess(r))
+			demo.WriteJSON(w, status, body)
 		})
 	})
 

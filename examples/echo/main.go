@@ -40,7 +40,7 @@ func main() {
 			if err != nil {
 				return echo.ErrBadRequest
 			}
-			if err := form(c.Request().Context(), sessecho.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request().Context(), c.Request()), sessecho.From(c), body); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -82,7 +82,10 @@ func main() {
 		if err != nil {
 			return echo.ErrBadRequest
 		}
-		status, body := demo.Login(c.Request().Context(), sessecho.From(c), in)
+		status, body, retryAfter := app.Login(c.Request().Context(), sessecho.From(c), c.Request(), in)
+		if retryAfter != "" {
+			c.Response().Header().Set("Retry-After", retryAfter)
+		}
 		return reply(c, status, body)
 	})
 	api.POST("/logout", func(c echo.Context) error {
@@ -119,6 +122,18 @@ func main() {
 			return echo.ErrBadRequest
 		}
 		status, body := demo.WizardStep(sessecho.From(c), c.Param("step"), in)
+		return reply(c, status, body)
+	})
+	api.GET("/devices", func(c echo.Context) error {
+		status, body := demo.Devices(c.Request().Context(), sessecho.From(c))
+		return reply(c, status, body)
+	})
+	api.DELETE("/devices/:id", func(c echo.Context) error {
+		status, body := demo.RevokeDevice(c.Request().Context(), sessecho.From(c), c.Param("id"))
+		return reply(c, status, body)
+	})
+	api.POST("/devices/revoke-others", func(c echo.Context) error {
+		status, body := demo.RevokeOtherDevices(c.Request().Context(), sessecho.From(c))
 		return reply(c, status, body)
 	})
 

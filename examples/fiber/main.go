@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func main() {
 	})
 	for path, form := range demo.Forms {
 		f.Post(path, func(c *fiber.Ctx) error {
-			if err := form(c.UserContext(), sessfiber.From(c), c.Body()); err != nil {
+			if err := form(app.FormContext(c.UserContext(), stdRequest(c)), sessfiber.From(c), c.Body()); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -80,7 +81,10 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.Post("/login", func(c *fiber.Ctx) error {
-		status, body := demo.Login(c.UserContext(), sessfiber.From(c), c.Body())
+		status, body, retryAfter := app.Login(c.UserContext(), sessfiber.From(c), stdRequest(c), c.Body())
+		if retryAfter != "" {
+			c.Set(fiber.HeaderRetryAfter, retryAfter)
+		}
 		return reply(c, status, body)
 	})
 	api.Post("/logout", func(c *fiber.Ctx) error {
@@ -105,6 +109,18 @@ func main() {
 	})
 	api.Post("/wizard/:step", func(c *fiber.Ctx) error {
 		status, body := demo.WizardStep(sessfiber.From(c), c.Params("step"), c.Body())
+		return reply(c, status, body)
+	})
+	api.Get("/devices", func(c *fiber.Ctx) error {
+		status, body := demo.Devices(c.UserContext(), sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Delete("/devices/:id", func(c *fiber.Ctx) error {
+		status, body := demo.RevokeDevice(c.UserContext(), sessfiber.From(c), utils.CopyString(c.Params("id")))
+		return reply(c, status, body)
+	})
+	api.Post("/devices/revoke-others", func(c *fiber.Ctx) error {
+		status, body := demo.RevokeOtherDevices(c.UserContext(), sessfiber.From(c))
 		return reply(c, status, body)
 	})
 
@@ -132,6 +148,14 @@ func errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	return reply(c, status, demo.Error{Message: strings.ToLower(utils.StatusMessage(status))})
+}
+
+// stdRequest is what the demo reads of a request as net/http has it: the
+// client address and the headers (login throttle, device labels).
+func stdRequest(c *fiber.Ctx) *http.Request {
+	h := http.Header{}
+	c.Request().Header.VisitAll(func(k, v []byte) { h.Add(string(k), string(v)) })
+	return &http.Request{RemoteAddr: c.Context().RemoteAddr().String(), Header: h}
 }
 
 // server lets demo.App.Run serve and stop a Fiber app.

@@ -38,7 +38,7 @@ func main() {
 			if !ok {
 				return
 			}
-			if err := form(c.Request.Context(), sessgin.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request.Context(), c.Request), sessgin.From(c), body); err != nil {
 				c.JSON(demo.Failure(err))
 				return
 			}
@@ -70,7 +70,11 @@ func main() {
 	})
 	api.POST("/login", func(c *gin.Context) {
 		if body, ok := readBody(c); ok {
-			c.JSON(demo.Login(c.Request.Context(), sessgin.From(c), body))
+			status, out, retryAfter := app.Login(c.Request.Context(), sessgin.From(c), c.Request, body)
+			if retryAfter != "" {
+				c.Header("Retry-After", retryAfter)
+			}
+			c.JSON(status, out)
 		}
 	})
 	api.POST("/logout", func(c *gin.Context) {
@@ -96,6 +100,15 @@ func main() {
 		if body, ok := readBody(c); ok {
 			c.JSON(demo.WizardStep(sessgin.From(c), c.Param("step"), body))
 		}
+	})
+	api.GET("/devices", func(c *gin.Context) {
+		c.JSON(demo.Devices(c.Request.Context(), sessgin.From(c)))
+	})
+	api.DELETE("/devices/:id", func(c *gin.Context) {
+		c.JSON(demo.RevokeDevice(c.Request.Context(), sessgin.From(c), c.Param("id")))
+	})
+	api.POST("/devices/revoke-others", func(c *gin.Context) {
+		c.JSON(demo.RevokeOtherDevices(c.Request.Context(), sessgin.From(c)))
 	})
 
 	app.Run(demo.HTTPServer(r))

@@ -41,6 +41,8 @@ type App struct {
 
 	store string                // for the log: memory, redis, redis-cluster, redis-sentinel
 	rdb   redis.UniversalClient // nil with the in-process store
+
+	logins *throttle // login attempts (throttle.go)
 }
 
 // Start sets the demo up for framework from os.Args and the environment,
@@ -101,6 +103,7 @@ func New(framework string, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Manager = m
+	a.logins = newThrottle(cfg.Users.loginLimit(), a.rdb)
 	return a, nil
 }
 
@@ -136,7 +139,7 @@ func managerOptions(cfg Config, log *slog.Logger) []session.Option {
 	} else {
 		opts = append(opts, session.WithDecoders(msgpack.Codec{}))
 	}
-	return opts
+	return append(opts, cfg.Users.options()...)
 }
 
 // Close releases the Redis client, if any.

@@ -22,6 +22,8 @@ type Config struct {
 	MasterName string   // REDIS_MASTER_NAME
 	Codec      string   // -codec, SESSION_CODEC: "json" or "msgpack"
 	Secure     bool     // -secure, COOKIE_SECURE=1
+
+	Users UserConfig // remember me, session limit, login throttle, lifetimes (userconfig.go)
 }
 
 // ParseConfig reads the configuration from the command-line arguments (without
@@ -44,6 +46,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	fs.StringVar(&c.RedisURL, "redis", getenv("REDIS_URL"), "redis:// or rediss:// URL of one Redis node (env REDIS_URL); none: in-process store")
 	fs.StringVar(&c.Codec, "codec", or(getenv("SESSION_CODEC"), "json"), "session value codec, json or msgpack (env SESSION_CODEC)")
 	fs.BoolVar(&c.Secure, "secure", secureEnv, "set the cookie's Secure flag (env COOKIE_SECURE=1)")
+	if err := c.Users.define(fs, getenv); err != nil {
+		return c, err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(usage)
@@ -63,6 +68,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Codec != "json" && c.Codec != "msgpack" {
 		return c, fmt.Errorf("unknown codec %q (want json or msgpack)", c.Codec)
+	}
+	if err := c.Users.check(); err != nil {
+		return c, err
 	}
 
 	c.MasterName = strings.TrimSpace(getenv("REDIS_MASTER_NAME"))

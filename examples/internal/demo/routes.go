@@ -49,11 +49,15 @@ func GetSession(s *session.Session) (int, any) {
 		return Failure(err)
 	}
 	out := struct {
-		User   *string                    `json:"user"`
-		Values map[string]json.RawMessage `json:"values"`
+		User     *string                    `json:"user"`
+		Values   map[string]json.RawMessage `json:"values"`
+		Restored bool                       `json:"restored,omitempty"`
 	}{Values: make(map[string]json.RawMessage, len(keys))}
 	if user != "" {
 		out.User = &user
+	}
+	if out.Restored, err = s.Restored(); err != nil {
+		return Failure(err)
 	}
 	for _, k := range keys {
 		if v, err := valueJSON(s, k); err == nil {
@@ -105,23 +109,42 @@ func DeleteValue(s *session.Session, key string) (int, any) {
 	return reply(s.Delete(key), http.StatusNoContent, nil)
 }
 
-// Login takes {"user":"alice"}: it renews the token, keeps the data and
-// records the user. 200 {"user":"alice"}.
-func Login(ctx context.Context, s *session.Session, body []byte) (int, any) {
+// Login takes {"user":"alice"} (and "remember":true): it renews the token,
+// keeps the data, records the user and labels the device with r's
+// User-Agent. 200 {"user":"alice"} (and "remember":true); 429 when
+// LoginAllowed says no, with retryAfter the Retry-After header to send.
+func (a *App) Login(ctx context.Context, s *session.Session, r *http.Request, body []byte) (status int, out any, retryAfter string) {
 	var in struct {
-		User *string `json:"user"`
+		User     *string `json:"user"`
+		Remember bool    `json:"remember"`
 	}
 	err := parseObject(body, &in, `{"user":"alice"}`)
 	if err == nil && in.User == nil {
 		err = badRequest(`body must be {"user":"alice"}`)
 	}
 	if err == nil {
+		wait, ok, terr := a.LoginAllowed(ctx, *in.User, r)
+		if terr != nil {
+			status, out = Failure(terr)
+			return status, out, ""
+		}
+		if !ok {
+			status, out = TooManyLogins()
+			return status, out, RetryAfter(wait)
+		}
 		err = login(ctx, s, *in.User)
 	}
-	if err != nil {
-		return reply(err, 0, nil)
+	if err == nil {
+		err = MarkDevice(s, r.UserAgent(), in.Remember)
 	}
-	return http.StatusOK, map[string]string{"user": *in.User}
+	if err != nil {
+		status, out = reply(err, 0, nil)
+		return status, out, ""
+	}
+	if in.Remember {
+		return http.StatusOK, map[string]any{"user": *in.User, "remember": true}, ""
+	}
+	return http.StatusOK, map[string]string{"user": *in.User}, ""
 }
 
 // Logout destroys the session and expires the cookie: 204.
