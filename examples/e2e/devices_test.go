@@ -133,22 +133,26 @@ func wantOnEveryMaster(t *testing.T, cc *redis.ClusterClient, tokens []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	slots, err := cc.ClusterSlots(ctx).Result()
+	shards, err := cc.ClusterShards(ctx).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	masters, holding := map[string]bool{}, map[string]bool{}
-	for _, s := range slots {
-		masters[s.Nodes[0].Addr] = true
+	masters, holding := map[int]bool{}, map[int]bool{}
+	for i, sh := range shards {
+		if len(sh.Slots) > 0 {
+			masters[i] = true
+		}
 	}
 	for _, tok := range tokens {
 		slot, err := cc.ClusterKeySlot(ctx, redisKey(tok)).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range slots {
-			if int(slot) >= s.Start && int(slot) <= s.End {
-				holding[s.Nodes[0].Addr] = true
+		for i, sh := range shards {
+			for _, r := range sh.Slots {
+				if slot >= r.Start && slot <= r.End {
+					holding[i] = true
+				}
 			}
 		}
 	}
