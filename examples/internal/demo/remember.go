@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -41,7 +40,7 @@ func deviceLabel(userAgent string) string {
 		if n == maxLabel {
 			break
 		}
-		if !unicode.IsPrint(r) || r == utf8.RuneError {
+		if !unicode.IsPrint(r) {
 			r = ' '
 		}
 		b.WriteRune(r)
