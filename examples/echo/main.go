@@ -60,7 +60,7 @@ func main() {
 			if err != nil {
 				return echo.ErrBadRequest
 			}
-			if err := form(c.Request().Context(), sessecho.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request().Context(), c.Request()), sessecho.From(c), body); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -113,11 +113,23 @@ func main() {
 		if err != nil {
 			return fail(c, err)
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.Request().Context(), in.User, c.Request())
+		if err == nil && !allowed {
+			c.Response().Header().Set("Retry-After", demo.RetryAfter(wait))
+			status, body := demo.TooManyLogins()
+			return c.JSON(status, body)
+		}
 		s := sessecho.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.Request().Context())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.Request().Context())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(c.Request().UserAgent()))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -172,6 +184,18 @@ func main() {
 			return echo.ErrBadRequest
 		}
 		status, body := demo.WizardStep(sessecho.From(c), c.Param("step"), in)
+		return reply(c, status, body)
+	})
+	api.GET("/devices", func(c echo.Context) error {
+		status, body := demo.Devices(c.Request().Context(), sessecho.From(c))
+		return reply(c, status, body)
+	})
+	api.DELETE("/devices/:id", func(c echo.Context) error {
+		status, body := demo.RevokeDevice(c.Request().Context(), sessecho.From(c), c.Param("id"))
+		return reply(c, status, body)
+	})
+	api.POST("/devices/revoke-others", func(c echo.Context) error {
+		status, body := demo.RevokeOtherDevices(c.Request().Context(), sessecho.From(c))
 		return reply(c, status, body)
 	})
 

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -66,7 +67,7 @@ func main() {
 	})
 	for path, form := range demo.Forms {
 		f.Post(path, func(c *fiber.Ctx) error {
-			if err := form(c.UserContext(), sessfiber.From(c), c.Body()); err != nil {
+			if err := form(app.FormContext(c.UserContext(), stdRequest(c)), sessfiber.From(c), c.Body()); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -111,11 +112,23 @@ func main() {
 		if err != nil {
 			return fail(c, err)
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.UserContext(), in.User, stdRequest(c))
+		if err == nil && !allowed {
+			c.Set(fiber.HeaderRetryAfter, demo.RetryAfter(wait))
+			status, body := demo.TooManyLogins()
+			return reply(c, status, body)
+		}
 		s := sessfiber.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.UserContext())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.UserContext())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(string(c.Request().Header.UserAgent())))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -160,6 +173,18 @@ func main() {
 		status, body := demo.WizardStep(sessfiber.From(c), c.Params("step"), c.Body())
 		return reply(c, status, body)
 	})
+	api.Get("/devices", func(c *fiber.Ctx) error {
+		status, body := demo.Devices(c.UserContext(), sessfiber.From(c))
+		return reply(c, status, body)
+	})
+	api.Delete("/devices/:id", func(c *fiber.Ctx) error {
+		status, body := demo.RevokeDevice(c.UserContext(), sessfiber.From(c), utils.CopyString(c.Params("id")))
+		return reply(c, status, body)
+	})
+	api.Post("/devices/revoke-others", func(c *fiber.Ctx) error {
+		status, body := demo.RevokeOtherDevices(c.UserContext(), sessfiber.From(c))
+		return reply(c, status, body)
+	})
 
 	app.Run(server{f})
 }
@@ -191,6 +216,14 @@ func errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	return reply(c, status, demo.Error{Message: strings.ToLower(utils.StatusMessage(status))})
+}
+
+// stdRequest is what the demo reads of a request as net/http has it: the
+// client address and the headers (login throttle, device labels).
+func stdRequest(c *fiber.Ctx) *http.Request {
+	h := http.Header{}
+	c.Request().Header.VisitAll(func(k, v []byte) { h.Add(string(k), string(v)) })
+	return &http.Request{RemoteAddr: c.Context().RemoteAddr().String(), Header: h}
 }
 
 // server lets demo.App.Run serve and stop a Fiber app.
