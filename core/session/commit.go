@@ -315,7 +315,7 @@ func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
 func (s *Session) saveRenewed(ctx context.Context) error {
 	old := s.hashedToken()
 	c := creation{token: newToken()}
-	if s.newUser != nil && *s.newUser != "" {
+	if s.newUser != nil && *s.newUser != "" && !s.m.indexesAfterCreate() {
 		// A login: its index entry comes first, so a refused login (the
 		// user's session limit) changes nothing.
 		c.user = *s.newUser
@@ -358,7 +358,7 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 		}
 		// The index entry was written before the take, with the lifetime
 		// known then; a lifetime the take brought needs it moved.
-		c.reindex = absolute != c.indexedAbsolute
+		c.reindex = c.indexed && absolute != c.indexedAbsolute
 	}
 	c.label, c.restored = rec.Label, rec.Restored && s.newUser == nil
 	if s.newLabel != nil {
@@ -438,7 +438,8 @@ func (s *Session) create(ctx context.Context, c creation) error {
 	if c.token == "" {
 		c.token = newToken()
 	}
-	if !c.indexed && c.user != "" {
+	indexAfter := !c.indexed && c.user != "" && s.m.indexesAfterCreate()
+	if !c.indexed && c.user != "" && !indexAfter {
 		if err := s.indexNew(ctx, &c, c.drop); err != nil {
 			return err
 		}
@@ -453,6 +454,14 @@ func (s *Session) create(ctx context.Context, c creation) error {
 		Restored: c.restored, Lifetime: c.life, Values: c.values}
 	if err := s.m.store.Create(ctx, id, rec, rules); err != nil {
 		return fmt.Errorf("session: create: %w", err)
+	}
+	if indexAfter {
+		if err := s.indexNew(ctx, &c, c.drop); err != nil {
+			if _, derr := s.m.store.Delete(ctx, id); derr != nil {
+				s.m.cfg.logger.Warn("session: unindexed session not deleted", "error", derr)
+			}
+			return err
+		}
 	}
 	if c.drop != nil || s.renew {
 		s.m.observe(ctx, EventRenewed)
@@ -470,6 +479,17 @@ func (s *Session) create(ctx context.Context, c creation) error {
 		return s.issueRemember(ctx, c.rememberID, c.rememberSelector, c.user)
 	}
 	return nil
+}
+
+// indexesAfterCreate reports whether a login's index entry is written after
+// its session, not before: with a limit that evicts. Evicting a session
+// that another login has indexed but not yet stored would delete nothing,
+// and that login would then store it, outside the index and the limit.
+// Indexed after it exists, a session is deleted when evicted; sessions not
+// yet indexed cannot be evicted, and each index call trims to the limit.
+// (A limit that refuses indexes first, so a refused login writes nothing.)
+func (m *Manager) indexesAfterCreate() bool {
+	return m.users != nil && m.cfg.limit.Max > 0 && !m.cfg.limit.Refuse
 }
 
 // indexNew records the session c will create in its user's index, with
