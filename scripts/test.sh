@@ -144,6 +144,7 @@ for m in "${rel[@]}"; do
 	case $m in
 	core) own="" ;;
 	adapters/*) own=${m#adapters/} ;;
+	telemetry/*) own="" ;;
 	*) continue ;;
 	esac
 	forbidden=$(for f in "${!framework[@]}"; do [[ $f == "$own" ]] || echo "${framework[$f]}"; done | paste -sd'|')
