@@ -4,24 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-	"github.com/sesskit/sesskit/core/redisstore"
-	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
@@ -38,17 +28,10 @@ func TestPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Prometheus")
 	}
-	for _, bin := range []string{"redis-server", "prometheus", "prometheus-redis-exporter"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("SESSKIT_REQUIRE_REDIS") == "1" {
-				t.Fatalf("%s not found and SESSKIT_REQUIRE_REDIS=1", bin)
-			}
-			t.Skipf("%s not found", bin)
-		}
-	}
+	requireBinaries(t, "redis-server", "prometheus", "prometheus-redis-exporter")
 	dir := t.TempDir()
 	rds := startRedis(t, dir)
-	app := newMetricsApp(t, rds.addr)
+	app := newMetricsApp(t, fastFailOptions(rds.addr), session.WithBreaker(3, 300*time.Millisecond))
 	exporter := freeAddr(t)
 	start(t, dir, "prometheus-redis-exporter", "-redis.addr", "redis://"+rds.addr, "-web.listen-address", exporter)
 	waitHTTP(t, "redis_exporter", "http://"+exporter+"/metrics")
@@ -96,193 +79,6 @@ func TestPrometheus(t *testing.T) {
 		return status == http.StatusOK, fmt.Sprint("status ", status)
 	})
 	prom.waitValue(t, `sesskit_breaker_state{job="sesskit",state="closed"}`, func(v float64) bool { return v == 1 })
-}
-
-// metricsApp serves sessions on a Redis with a breaker that opens after 3
-// failures, and its metrics on /metrics.
-type metricsApp struct {
-	addr   string
-	srv    *httptest.Server
-	client *http.Client
-	mu     sync.Mutex
-	cookie *http.Cookie
-}
-
-func newMetricsApp(t *testing.T, redisAddr string) *metricsApp {
-	t.Helper()
-	metrics := sessprom.New()
-	// Failures fast: no dial retries, short timeouts (docs/production.md).
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true,
-		DialTimeout: 200 * time.Millisecond, DialerRetries: 1, MaxRetries: -1})
-	t.Cleanup(func() { _ = rdb.Close() })
-	store, err := redisstore.New(rdb, redisstore.WithTimeout(500*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := session.New(store, session.WithObserver(metrics), session.WithBreaker(3, 300*time.Millisecond),
-		session.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics.Handler())
-	mux.Handle("/", sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromContext(r.Context())
-		if r.Method == http.MethodPost {
-			n, _ := session.Get[int](s, "n")
-			_ = s.Set("n", n+1)
-			return
-		}
-		if _, err := session.GetOr(s, "n", 0); err != nil {
-			http.Error(w, http.StatusText(session.ErrorStatus(err)), session.ErrorStatus(err))
-		}
-	})))
-	a := &metricsApp{srv: httptest.NewServer(mux)}
-	t.Cleanup(a.srv.Close)
-	a.addr, a.client = a.srv.Listener.Addr().String(), a.srv.Client()
-	return a
-}
-
-// do sends one request with the app's session cookie, keeps the cookie the
-// response sets, and returns the status.
-func (a *metricsApp) do(t *testing.T, method string) int {
-	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), method, a.srv.URL+"/", nil)
-	a.mu.Lock()
-	if a.cookie != nil {
-		req.AddCookie(a.cookie)
-	}
-	a.mu.Unlock()
-	res, err := a.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	for _, c := range res.Cookies() {
-		a.mu.Lock()
-		a.cookie = c
-		a.mu.Unlock()
-	}
-	return res.StatusCode
-}
-
-func (a *metricsApp) request(t *testing.T, method string, want int) {
-	t.Helper()
-	if status := a.do(t, method); status != want {
-		t.Fatalf("%s: status %d, want %d", method, status, want)
-	}
-}
-
-// redisServer is a redis-server of the test's own, on a free port.
-type redisServer struct {
-	addr, dir string
-	proc      *process
-}
-
-func startRedis(t *testing.T, dir string) *redisServer {
-	r := &redisServer{addr: freeAddr(t), dir: filepath.Join(dir, "redis")}
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	r.restart(t)
-	return r
-}
-
-// restart starts the server (again) on its address, empty.
-func (r *redisServer) restart(t *testing.T) {
-	t.Helper()
-	_, port, _ := net.SplitHostPort(r.addr)
-	r.proc = start(t, r.dir, "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", r.dir)
-	waitFor(t, "redis-server on "+r.addr, 5*time.Second, func() (bool, string) {
-		c := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1, DialerRetries: 1})
-		defer c.Close()
-		err := c.Ping(t.Context()).Err()
-		return err == nil, fmt.Sprint(err)
-	})
-}
-
-// stop kills the server at once, as a crash would.
-func (r *redisServer) stop(t *testing.T) {
-	t.Helper()
-	r.proc.kill(t)
-}
-
-// process is a command the test started.
-type process struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed when it ended
-}
-
-// kill ends the process at once, as a crash would, and waits for it.
-func (p *process) kill(t *testing.T) {
-	t.Helper()
-	_ = p.cmd.Process.Kill()
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		t.Errorf("%s (pid %d) did not end after kill", p.cmd.Path, p.cmd.Process.Pid)
-	}
-}
-
-// start runs a command with its output in dir/<name>.log; the process is
-// killed at cleanup if it still runs.
-func start(t *testing.T, dir, name string, args ...string) *process {
-	t.Helper()
-	log, err := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		t.Fatalf("start %s: %v", name, err)
-	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); log.Close(); close(p.done) }()
-	t.Cleanup(func() {
-		p.kill(t)
-		if t.Failed() {
-			if out, err := os.ReadFile(log.Name()); err == nil {
-				t.Logf("%s log:\n%s", name, tail(string(out), 20))
-			}
-		}
-	})
-	return p
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// freeAddr returns a 127.0.0.1 address with a port free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// waitFor polls ok every 100 ms until it holds or timeout passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, ok func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		done, state := ok()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s; last: %s", timeout, what, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 func waitHTTP(t *testing.T, what, url string) {
