@@ -105,3 +105,35 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkStoreCall is the telemetry's own cost per store call, which a
+// read request makes once (its load), with metrics only and with a span
+// (under the request's span, sampled, batched to an exporter that drops
+// it):
+//
+//	go test -run '^$' -bench StoreCall ./telemetry/otel
+func BenchmarkStoreCall(b *testing.B) {
+	call := session.StoreCall{Op: "load", Start: time.Now(), Duration: 150 * time.Microsecond, Bytes: 320}
+	b.Run("metrics", func(b *testing.B) {
+		tel := newTelemetry(b, sessotel.WithTracerProvider(noop.NewTracerProvider()))
+		b.ReportAllocs()
+		cpu := cpuTime()
+		for b.Loop() {
+			tel.StoreCall(b.Context(), call)
+		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	})
+	b.Run("metrics+spans", func(b *testing.B) {
+		tracers := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+		b.Cleanup(func() { _ = tracers.Shutdown(b.Context()) })
+		tel := newTelemetry(b, sessotel.WithTracerProvider(tracers))
+		ctx, request := tracers.Tracer("test").Start(b.Context(), "request")
+		defer request.End()
+		b.ReportAllocs()
+		cpu := cpuTime()
+		for b.Loop() {
+			tel.StoreCall(ctx, call)
+		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	})
+}
