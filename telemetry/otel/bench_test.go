@@ -107,9 +107,9 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkStoreCall is the telemetry's own cost per store call, which a
-// read request makes once (its load), with metrics only and with a span
-// (under the request's span, sampled, batched to an exporter that drops
-// it):
+// read request makes once (its load): metrics only, and metrics and a span
+// under the request's span, sampled (batched to an exporter that drops it)
+// or not:
 //
 //	go test -run '^$' -bench StoreCall ./telemetry/otel
 func BenchmarkStoreCall(b *testing.B) {
@@ -123,17 +123,27 @@ func BenchmarkStoreCall(b *testing.B) {
 		}
 		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	})
-	b.Run("metrics+spans", func(b *testing.B) {
-		tracers := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-		b.Cleanup(func() { _ = tracers.Shutdown(b.Context()) })
-		tel := newTelemetry(b, sessotel.WithTracerProvider(tracers))
-		ctx, request := tracers.Tracer("test").Start(b.Context(), "request")
-		defer request.End()
-		b.ReportAllocs()
-		cpu := cpuTime()
-		for b.Loop() {
-			tel.StoreCall(ctx, call)
+	for _, sampled := range []bool{true, false} {
+		name, sampler := "metrics+spans", sdktrace.AlwaysSample()
+		if !sampled {
+			name, sampler = "metrics+unsampled-spans", sdktrace.NeverSample()
 		}
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-	})
+		b.Run(name, func(b *testing.B) { benchSpans(b, call, sampler) })
+	}
+}
+
+// benchSpans measures StoreCall under a request span that sampler samples
+// or not (the store call's span follows its parent).
+func benchSpans(b *testing.B, call session.StoreCall, sampler sdktrace.Sampler) {
+	tracers := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()), sdktrace.WithSampler(sdktrace.ParentBased(sampler)))
+	b.Cleanup(func() { _ = tracers.Shutdown(b.Context()) })
+	tel := newTelemetry(b, sessotel.WithTracerProvider(tracers))
+	ctx, request := tracers.Tracer("test").Start(b.Context(), "request")
+	defer request.End()
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		tel.StoreCall(ctx, call)
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }

@@ -17,7 +17,8 @@ import (
 // and end times: go-redis's own spans (redisotel), if any, are its
 // siblings rather than its children. Calls refused by an open breaker are
 // counted and traced (outcome breaker_open) but kept out of the latency
-// histogram: they never reached the store.
+// histogram: they never reached the store. Under a request span that is
+// not sampled no span is made, as a ParentBased sampler would decide.
 func (t *Telemetry) StoreCall(ctx context.Context, c session.StoreCall) {
 	outcome := c.Outcome()
 	a := t.callAttrs(c.Op, outcome)
@@ -30,6 +31,11 @@ func (t *Telemetry) StoreCall(ctx context.Context, c session.StoreCall) {
 		t.bytes.Add(ctx, int64(c.Bytes), a.bytes...)
 	}
 	if t.tracer == nil {
+		return
+	}
+	// Under a request span that is not sampled the call's span would not
+	// be either (ParentBased samplers, the default): skip its cost.
+	if parent := trace.SpanContextFromContext(ctx); parent.IsValid() && !parent.IsSampled() {
 		return
 	}
 	// a.span is shared: its cap equals its len, so this append copies.

@@ -299,3 +299,19 @@ func TestDBSystemAndAttributes(t *testing.T) {
 		"memory/ping/127.0.0.1": 1,
 	})
 }
+
+// Under a request span that is not sampled, store calls make no span.
+func TestUnsampledParent(t *testing.T) {
+	a := newApp(t)
+	parent := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}})
+	if err := a.m.Ping(trace.ContextWithRemoteSpanContext(t.Context(), parent)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.m.Ping(t.Context()); err != nil { // no parent: the sampler decides
+		t.Fatal(err)
+	}
+	if spans := a.spans.Ended(); len(spans) != 1 || spans[0].Parent().IsValid() {
+		t.Errorf("%d spans, want 1, the one without a parent", len(spans))
+	}
+	wantMap(t, "sesskit.store.calls", a.sums("sesskit.store.calls", dbOp), map[string]int64{"ping": 2})
+}
