@@ -39,4 +39,12 @@
 // Store calls refused by an open circuit breaker are counted and traced
 // (outcome breaker_open) but kept out of the latency histogram: they never
 // reached the store.
+//
+// # Cost
+//
+// Measured per store call (BenchmarkStoreCall; a read request makes one):
+// the metrics about 0.4 µs of CPU and no allocation; a sampled span about
+// 3 µs more and 11 allocations (1.9 KB); none under an unsampled request
+// span. Against a read request on Redis (about 22 µs of the app's CPU),
+// metrics cost about 2%; spans sampled at 100% about 15%, so sample.
 package sessotel
