@@ -17,6 +17,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -31,10 +32,13 @@ func main() {
 		demo.Must("chi", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("chi", err)
 	app := demo.NewApp("chi", cfg, m, rdb)
@@ -71,6 +75,7 @@ func main() {
 		})
 	}
 
+	r.Method(http.MethodGet, "/metrics", metrics.Handler())
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		status, body := app.Health(r.Context())
 		demo.WriteJSON(w, status, body)

@@ -18,6 +18,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -32,10 +33,13 @@ func main() {
 		demo.Must("echo", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("echo", err)
 	app := demo.NewApp("echo", cfg, m, rdb)
@@ -68,6 +72,7 @@ func main() {
 		})
 	}
 
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/healthz", func(c echo.Context) error {
 		status, body := app.Health(c.Request().Context())
 		return reply(c, status, body)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/utils"
 	sessfiber "github.com/sesskit/sesskit/adapters/fiber"
@@ -22,6 +23,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -36,10 +38,13 @@ func main() {
 		demo.Must("fiber", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("fiber", err)
 	app := demo.NewApp("fiber", cfg, m, rdb)
@@ -75,6 +80,7 @@ func main() {
 		})
 	}
 
+	f.Get("/metrics", adaptor.HTTPHandler(metrics.Handler()))
 	f.Get("/healthz", func(c *fiber.Ctx) error {
 		status, body := app.Health(c.UserContext())
 		return reply(c, status, body)

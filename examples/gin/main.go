@@ -16,6 +16,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -30,10 +31,13 @@ func main() {
 		demo.Must("gin", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("gin", err)
 	app := demo.NewApp("gin", cfg, m, rdb)
@@ -68,6 +72,7 @@ func main() {
 	}
 
 	// c.JSON sends no body with a 204.
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 	r.GET("/healthz", func(c *gin.Context) {
 		c.JSON(app.Health(c.Request.Context()))
 	})
