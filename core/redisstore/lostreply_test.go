@@ -43,13 +43,13 @@ func TestSaveWithLostReplyIsNotRefused(t *testing.T) {
 	// command reach Redis, waits for its reply, renews the session (what
 	// another request would do meanwhile) and cuts the connection instead
 	// of passing the reply on.
-	var taken session.Record
+	taken := make(chan session.Record, 1)
 	p := newReplyDropper(t, opt.Addr, func() {
 		rec, _, err := plain.Take(t.Context(), id, rules(now))
 		if err != nil {
 			t.Errorf("Take: %v", err)
 		}
-		taken = rec
+		taken <- rec
 	})
 	viaProxy := *opt
 	viaProxy.Addr = p.addr()
@@ -65,8 +65,14 @@ func TestSaveWithLostReplyIsNotRefused(t *testing.T) {
 	if !p.fired() {
 		t.Fatal("the proxy never dropped a reply")
 	}
-	if string(taken.Values["b"]) != "j2" {
-		t.Fatalf("the renew took %q: the save did not run before the reply was lost", taken.Values)
+	var rec session.Record
+	select {
+	case rec = <-taken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the renew never ran")
+	}
+	if string(rec.Values["b"]) != "j2" {
+		t.Fatalf("the renew took %q: the save did not run before the reply was lost", rec.Values)
 	}
 	if errors.Is(err, session.ErrRenewed) || errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("Save = %v: a write that happened is reported refused", err)
