@@ -1,0 +1,62 @@
+package sessechov5_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v5"
+	"github.com/sesskit/sesskit/adapters/echov5"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/session"
+)
+
+// The middleware on the server and again on a group: one session, one
+// cookie, the inner login kept.
+func TestNestedMiddleware(t *testing.T) {
+	m, _ := session.New(memstore.New(), session.WithInsecureCookie())
+	e := echo.New()
+	e.Use(sessechov5.Middleware(m))
+	g := e.Group("/g", sessechov5.Middleware(m))
+	g.POST("/login", func(c *echo.Context) error {
+		s := sessechov5.From(c)
+		_ = s.Renew(c.Request().Context())
+		_ = s.SetUser("alice")
+		return c.NoContent(http.StatusNoContent)
+	})
+	e.GET("/user", func(c *echo.Context) error {
+		u, _ := sessechov5.From(c).User()
+		return c.String(http.StatusOK, u)
+	})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/g/login", nil))
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Set-Cookie %q, want one", rec.Header().Values("Set-Cookie"))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/user", nil)
+	req.AddCookie(cookies[0])
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Body.String() != "alice" {
+		t.Errorf("user %q, want alice", rec.Body.String())
+	}
+}
+
+// A change after c.JSON fails with session.ErrCommitted instead of
+// vanishing.
+func TestChangeAfterResponse(t *testing.T) {
+	m, _ := session.New(memstore.New())
+	e := echo.New()
+	late := make(chan error, 1)
+	e.GET("/", func(c *echo.Context) error {
+		err := c.JSON(http.StatusOK, map[string]bool{"ok": true})
+		late <- sessechov5.From(c).Set("late", 1)
+		return err
+	}, sessechov5.Middleware(m))
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	if err := <-late; !errors.Is(err, session.ErrCommitted) {
+		t.Errorf("Set after c.JSON = %v, want ErrCommitted", err)
+	}
+}
