@@ -13,7 +13,7 @@ import (
 	"github.com/sesskit/sesskit/core/sessiontest"
 )
 
-// TestAdapter runs the sesskit adapter conformance suite on sessecho, over
+// TestAdapter runs the sesskit adapter conformance suite on sessechov5, over
 // memstore and (with SESSKIT_REDIS_URL) Redis.
 func TestAdapter(t *testing.T) {
 	sessiontest.TestAdapter(t, sessiontest.Adapter{Serve: serveSuite})
