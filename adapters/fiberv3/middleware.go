@@ -26,7 +26,9 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 		}
 		// Locals are fasthttp's user values, which c.Value reads: c is a
 		// context.Context, so session.FromContext(c) works as well as From(c).
-		c.Locals(session.LocalsKey, s)
+		// Set directly: c.Locals through the Ctx interface allocates its
+		// variadic argument on every request.
+		c.RequestCtx().SetUserValue(session.LocalsKey, s)
 		c.SetContext(session.NewContext(ctx, s))
 		var err error
 		s.Run(func() { err = c.Next() })
