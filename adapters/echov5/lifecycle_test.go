@@ -60,3 +60,27 @@ func TestChangeAfterResponse(t *testing.T) {
 		t.Errorf("Set after c.JSON = %v, want ErrCommitted", err)
 	}
 }
+
+// With AutoHandleHEAD, Echo v5 answers HEAD on GET routes through a writer
+// that holds the status back until the handler returns: the session still goes out with it,
+// whether the middleware is on the server or on the route.
+func TestHeadOnGetRoute(t *testing.T) {
+	m, _ := session.New(memstore.New(), session.WithInsecureCookie())
+	e := echo.NewWithConfig(echo.Config{Router: echo.NewRouter(echo.RouterConfig{AutoHandleHEAD: true})})
+	e.Use(sessechov5.Middleware(m))
+	visit := func(c *echo.Context) error {
+		if err := sessechov5.From(c).Set("seen", true); err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, "seen")
+	}
+	e.GET("/server", visit)
+	e.GET("/route", visit, sessechov5.Middleware(m))
+	for _, path := range []string{"/server", "/route"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
+		if rec.Code != http.StatusOK || len(rec.Result().Cookies()) != 1 || rec.Body.Len() != 0 {
+			t.Errorf("HEAD %s: %d, Set-Cookie %q, body %q; want 200, one cookie, no body", path, rec.Code, rec.Header().Values("Set-Cookie"), rec.Body)
+		}
+	}
+}
