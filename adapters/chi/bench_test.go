@@ -22,7 +22,7 @@ import (
 //	write      sets one value of an existing session: 1 store call
 //
 // chi is a chi router with sesschi.Middleware; nethttp is an http.ServeMux
-// with the engine's own Manager.Middleware, the baseline. The bare variants
+// with core/sesshttp's Middleware, the baseline. The bare variants
 // are the routers without any session middleware. The adapter's overhead is
 // (chi/X - chi/bare) - (nethttp/X - nethttp/bare).
 func BenchmarkMiddleware(b *testing.B) {
@@ -81,7 +81,7 @@ func benchChi(m *session.Manager) http.Handler {
 	return r
 }
 
-// benchNetHTTP is an http.ServeMux with m.Middleware, or none for m == nil.
+// benchNetHTTP is an http.ServeMux with sesshttp.Middleware(m), or none for m == nil.
 func benchNetHTTP(m *session.Manager) http.Handler {
 	mux := http.NewServeMux()
 	untouched, read, write := benchRoutes()

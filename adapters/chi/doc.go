@@ -5,13 +5,13 @@
 //	r.Use(sesschi.Middleware(m))  // m is a *session.Manager
 //	r.Post("/visits", func(w http.ResponseWriter, r *http.Request) {
 //		s := sesschi.From(r) // or session.FromContext(r.Context())
-//		n, _ := session.Get[int](s, "visits")
-//		_ = s.Set("visits", n+1)
-//		fmt.Fprintln(w, n+1)
+//		n, _ := session.Incr(s, "visits", 1)          // atomic in the store
+//		theme, _ := session.GetOr(s, "theme", "light") // "light" when unset
+//		fmt.Fprintln(w, n, theme)
 //	})
 //
 // chi middleware is plain net/http middleware, so this package is the
-// engine's Manager.Middleware under a chi-shaped name, plus From. Install it
+// net/http middleware of core/sesshttp under a chi-shaped name, plus From. Install it
 // on the root router, on a group (r.Group, r.Route) or on one route
 // (r.With) to limit sessions to the routes that need them.
 //

@@ -5,11 +5,11 @@
 //	e.Use(sessecho.Middleware(m))    // m is a *session.Manager
 //	e.GET("/", func(c echo.Context) error {
 //		s := sessecho.From(c) // or session.FromContext(c.Request().Context())
-//		n, _ := session.Get[int](s, "visits")
-//		if err := s.Set("visits", n+1); err != nil {
+//		n, err := session.Incr(s, "visits", 1) // atomic in the store
+//		if err != nil {
 //			return err
 //		}
-//		return c.JSON(http.StatusOK, map[string]int{"visits": n + 1})
+//		return c.JSON(http.StatusOK, map[string]int64{"visits": n})
 //	})
 //
 // # When the session is saved

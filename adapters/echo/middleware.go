@@ -27,17 +27,17 @@ func Middleware(m *session.Manager, opts ...Option) echo.MiddlewareFunc {
 				return next(c)
 			}
 			req, res := c.Request(), c.Response()
-			s, nested := m.Begin(req.Context(), sesshttp.Carrier{Request: req, Writer: res.Writer})
+			scope, nested := m.Begin(req.Context(), sesshttp.Carrier{Request: req, Writer: res.Writer})
 			if nested {
 				return next(c)
 			}
-			ctx := session.NewContext(req.Context(), s)
+			ctx := session.NewContext(req.Context(), scope.Session())
 			c.SetRequest(req.WithContext(ctx))
-			w := sesshttp.NewWriter(res.Writer, s, ctx, nil)
+			w := sesshttp.NewWriter(res.Writer, scope, ctx, nil)
 			res.Writer = w
 			defer func() { res.Writer = w.ResponseWriter }() // also when next panics
 			var err error
-			s.Run(func() { err = next(c) })
+			scope.Run(func() { err = next(c) })
 			// A handler that wrote nothing (it returned an error, say) is
 			// committed now, before Echo's HTTPErrorHandler writes.
 			_ = w.Start()

@@ -390,11 +390,11 @@ func TestFrom(t *testing.T) {
 	e := echo.New()
 	e.GET("/with", func(c echo.Context) error {
 		same := sessecho.From(c) == session.FromContext(c.Request().Context())
-		_, err := sessecho.From(c).IsNew()
+		_, err := sessecho.From(c).Status()
 		return c.String(http.StatusOK, fmt.Sprint(same, " ", err))
 	}, sessecho.Middleware(m))
 	e.GET("/without", func(c echo.Context) error {
-		_, err := sessecho.From(c).IsNew()
+		_, err := sessecho.From(c).Status()
 		return c.String(http.StatusOK, fmt.Sprint(errors.Is(err, session.ErrNoSession)))
 	})
 	for path, want := range map[string]string{"/with": "true <nil>", "/without": "true"} {

@@ -5,14 +5,11 @@
 //	e.Use(sessechov5.Middleware(m))   // m is a *session.Manager
 //	e.GET("/", func(c *echo.Context) error {
 //		s := sessechov5.From(c) // or session.FromContext(c.Request().Context())
-//		n, err := session.GetOr(s, "visits", 0)
+//		n, err := session.Incr(s, "visits", 1) // atomic in the store
 //		if err != nil {
 //			return err
 //		}
-//		if err := s.Set("visits", n+1); err != nil {
-//			return err
-//		}
-//		return c.JSON(http.StatusOK, map[string]int{"visits": n + 1})
+//		return c.JSON(http.StatusOK, map[string]int64{"visits": n})
 //	})
 //
 // For Echo v4, use github.com/sesskit/sesskit/adapters/echo.

@@ -402,11 +402,11 @@ func TestFrom(t *testing.T) {
 	e := echo.New()
 	e.GET("/with", func(c *echo.Context) error {
 		same := sessechov5.From(c) == session.FromContext(c.Request().Context())
-		_, err := sessechov5.From(c).IsNew()
+		_, err := sessechov5.From(c).Status()
 		return c.String(http.StatusOK, fmt.Sprint(same, " ", err))
 	}, sessechov5.Middleware(m))
 	e.GET("/without", func(c *echo.Context) error {
-		_, err := sessechov5.From(c).IsNew()
+		_, err := sessechov5.From(c).Status()
 		return c.String(http.StatusOK, fmt.Sprint(errors.Is(err, session.ErrNoSession)))
 	})
 	for path, want := range map[string]string{"/with": "true <nil>", "/without": "true"} {

@@ -26,7 +26,7 @@ import (
 //	write      sets one value of an existing session: 1 round trip
 //
 // fiber is sessfiber.Middleware driven through app.Handler() on a reused
-// fasthttp.RequestCtx; nethttp is the engine's own Manager.Middleware on a
+// fasthttp.RequestCtx; nethttp is core/sesshttp's Middleware on a
 // reused request and a minimal ResponseWriter. The bare variants are the
 // same routes without any session middleware, for the framework's own cost.
 func BenchmarkMiddleware(b *testing.B) {

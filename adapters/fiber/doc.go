@@ -7,8 +7,11 @@
 //	app.Use(sessfiber.Middleware(m))  // m is a *session.Manager
 //	app.Get("/", func(c *fiber.Ctx) error {
 //		s := sessfiber.From(c) // or session.FromContext(c.UserContext())
-//		n, _ := session.Get[int](s, "visits")
-//		return s.Set("visits", n+1)
+//		theme, err := session.GetOr(s, "theme", "light") // "light" when unset
+//		if err != nil {
+//			return err
+//		}
+//		return c.SendString(theme)
 //	})
 //
 // # When the session is saved

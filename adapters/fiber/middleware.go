@@ -20,17 +20,17 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 			return c.Next()
 		}
 		ctx := c.UserContext()
-		s, nested := m.Begin(ctx, Carrier{Ctx: c})
+		scope, nested := m.Begin(ctx, Carrier{Ctx: c})
 		if nested {
 			return c.Next()
 		}
 		// Locals are fasthttp's user values, which c.Context().Value reads:
 		// session.FromContext(c.Context()) works as well as From(c).
-		c.Locals(session.LocalsKey, s)
-		c.SetUserContext(session.NewContext(ctx, s))
+		c.Locals(session.LocalsKey, scope.Session())
+		c.SetUserContext(session.NewContext(ctx, scope.Session()))
 		var err error
-		s.Run(func() { err = c.Next() })
-		if cerr := s.Commit(ctx); cerr != nil {
+		scope.Run(func() { err = c.Next() })
+		if cerr := scope.Commit(ctx); cerr != nil {
 			return cfg.errorHandler(c, cerr)
 		}
 		return err

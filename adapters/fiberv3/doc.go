@@ -7,11 +7,11 @@
 //	app.Use(sessfiberv3.Middleware(m))  // m is a *session.Manager
 //	app.Get("/", func(c fiber.Ctx) error {
 //		s := sessfiberv3.From(c) // or session.FromContext(c)
-//		n, err := session.GetOr(s, "visits", 0)
+//		theme, err := session.GetOr(s, "theme", "light") // "light" when unset
 //		if err != nil {
 //			return err
 //		}
-//		return s.Set("visits", n+1)
+//		return c.SendString(theme)
 //	})
 //
 // For Fiber v2, use github.com/sesskit/sesskit/adapters/fiber.

@@ -20,7 +20,7 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 			return c.Next()
 		}
 		ctx := c.Context()
-		s, nested := m.Begin(ctx, Carrier{Ctx: c})
+		scope, nested := m.Begin(ctx, Carrier{Ctx: c})
 		if nested {
 			return c.Next()
 		}
@@ -28,11 +28,12 @@ func Middleware(m *session.Manager, opts ...Option) fiber.Handler {
 		// context.Context, so session.FromContext(c) works as well as From(c).
 		// Set directly: c.Locals through the Ctx interface allocates its
 		// variadic argument on every request.
+		s := scope.Session()
 		c.RequestCtx().SetUserValue(session.LocalsKey, s)
 		c.SetContext(session.NewContext(ctx, s))
 		var err error
-		s.Run(func() { err = c.Next() })
-		if cerr := s.Commit(ctx); cerr != nil {
+		scope.Run(func() { err = c.Next() })
+		if cerr := scope.Commit(ctx); cerr != nil {
 			return cfg.errorHandler(c, cerr)
 		}
 		return err

@@ -5,9 +5,9 @@
 //	r.Use(sessgin.Middleware(m))     // m is a *session.Manager
 //	r.GET("/", func(c *gin.Context) {
 //		s := sessgin.From(c) // or session.FromContext(c.Request.Context())
-//		n, _ := session.Get[int](s, "visits")
-//		_ = s.Set("visits", n+1)
-//		c.JSON(http.StatusOK, gin.H{"visits": n + 1})
+//		n, _ := session.Incr(s, "visits", 1)          // atomic in the store
+//		theme, _ := session.GetOr(s, "theme", "light") // "light" when unset
+//		c.JSON(http.StatusOK, gin.H{"visits": n, "theme": theme})
 //	})
 //
 // # When the session is saved

@@ -17,18 +17,19 @@ func Middleware(m *session.Manager, opts ...Option) gin.HandlerFunc {
 	}
 	cfg := newConfig(opts)
 	return func(c *gin.Context) {
-		s, nested := m.Begin(c.Request.Context(), sesshttp.Carrier{Request: c.Request, Writer: c.Writer})
+		scope, nested := m.Begin(c.Request.Context(), sesshttp.Carrier{Request: c.Request, Writer: c.Writer})
 		if nested {
 			c.Next()
 			return
 		}
+		s := scope.Session()
 		ctx := session.NewContext(c.Request.Context(), s)
 		c.Request = c.Request.WithContext(ctx)
 		c.Set(session.LocalsKey, s) // session.FromContext(c) works without ContextWithFallback
 		w := &writer{ResponseWriter: c.Writer, c: c, errorHandler: cfg.errorHandler}
-		w.commit = sesshttp.NewWriter(c.Writer, s, ctx, w.fail)
+		w.commit = sesshttp.NewWriter(c.Writer, scope, ctx, w.fail)
 		c.Writer = w
-		s.Run(c.Next)
+		scope.Run(c.Next)
 		// Gin sends the headers of a response nobody wrote only after the
 		// chain, through its own writer: commit now, while they can change.
 		_ = w.commit.Start()

@@ -402,11 +402,11 @@ func TestFrom(t *testing.T) {
 	r.ContextWithFallback = true // lets session.FromContext(c) reach the request's context
 	r.GET("/with", sessgin.Middleware(m), func(c *gin.Context) {
 		same := sessgin.From(c) == session.FromContext(c.Request.Context()) && sessgin.From(c) == session.FromContext(c)
-		_, err := sessgin.From(c).IsNew()
+		_, err := sessgin.From(c).Status()
 		c.String(http.StatusOK, "%v %v", same, err)
 	})
 	r.GET("/without", func(c *gin.Context) {
-		_, err := sessgin.From(c).IsNew()
+		_, err := sessgin.From(c).Status()
 		c.String(http.StatusOK, "%v", errors.Is(err, session.ErrNoSession))
 	})
 	for path, want := range map[string]string{"/with": "true <nil>", "/without": "true"} {

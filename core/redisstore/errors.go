@@ -14,7 +14,8 @@ import (
 // validates tokens first, so seeing it means a bug, not a bad client.
 var ErrInvalidID = errors.New("redisstore: invalid session id")
 
-// storeErr classifies a failed Redis call for op ("load", "save", ...).
+// onFailure classifies a failed Redis call for op ("load", "save", ...)
+// and, on a Cluster, starts a reload of the slot map (see below).
 // A key holding another type than a hash is corrupt data; every other
 // failure (network, timeout, cancelled context, cluster down, failover in
 // progress, a server error) wraps session.ErrUnavailable. The cause stays
@@ -27,7 +28,7 @@ var ErrInvalidID = errors.New("redisstore: invalid session id")
 // for redirects keeps sending its slots to the dead address until the
 // periodic reload, 60 s by default (ClusterStateReloadInterval); with the
 // reload, requests find the promoted replica as soon as it takes over.
-func (s *Store) storeErr(op string, err error) error {
+func (s *Store) onFailure(op string, err error) error {
 	if redis.HasErrorPrefix(err, "WRONGTYPE") {
 		return fmt.Errorf("redisstore: %s: %w: %w", op, session.ErrCorrupt, err)
 	}

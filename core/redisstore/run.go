@@ -95,25 +95,25 @@ func (s *Store) exec(ctx context.Context, op, key string, write func(context.Con
 	defer cancel()
 	if s.waitReplicas == 0 {
 		if _, err := write(ctx, s.rdb); err != nil {
-			return s.storeErr(op, err)
+			return s.onFailure(op, err)
 		}
 		return nil
 	}
 	conn, err := s.pin(ctx, key)
 	if err != nil {
-		return s.storeErr(op, err)
+		return s.onFailure(op, err)
 	}
 	defer conn.Close()
 	changed, err := write(ctx, conn)
 	if err != nil {
-		return s.storeErr(op, err)
+		return s.onFailure(op, err)
 	}
 	if !changed {
 		return nil
 	}
 	n, err := conn.Wait(ctx, s.waitReplicas, s.waitTimeout).Result()
 	if err != nil {
-		return s.storeErr(op+": wait", err)
+		return s.onFailure(op+": wait", err)
 	}
 	if n < int64(s.waitReplicas) {
 		return fmt.Errorf("redisstore: %s: wait: %w: %d of %d replicas acknowledged", op, session.ErrUnavailable, n, s.waitReplicas)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"time"
 
@@ -52,7 +53,7 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, bool, erro
 	defer cancel()
 	h, err := s.rdb.HGetAll(ctx, key).Result()
 	if err != nil {
-		return session.Record{}, false, s.storeErr("load", err)
+		return session.Record{}, false, s.onFailure("load", err)
 	}
 	if len(h) == 0 {
 		return session.Record{}, false, nil
@@ -191,13 +192,62 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 			args = append(args, e)
 		}
 	}
-	// Appends are not idempotent: a retry after a lost reply would add twice.
-	reply, err := s.run(ctx, "save", changeScript, key, args, len(ch.Append) == 0)
+	reply, err := s.run(ctx, "save", changeScript, key, args, false)
+	// A save without appends may run twice, but its reply may then lie: run
+	// again after its first reply was lost, it can find the session renewed
+	// or destroyed by a request that came after the write, and refuse a
+	// write that happened. So go-redis does not retry it; it is retried here,
+	// and a refusal after a failed attempt is an unknown outcome. (Appends
+	// are not retried at all: they would add twice.)
+	for attempt := 1; err != nil && len(ch.Append) == 0 && attempt <= saveRetries && retriable(ctx, err); attempt++ {
+		if sleep(ctx, time.Duration(attempt)*saveRetryBackoff) != nil {
+			break
+		}
+		reply, err = s.run(ctx, "save", changeScript, key, args, false)
+		if code, _ := reply.(int64); err == nil && code != replyOK {
+			return fmt.Errorf("redisstore: save: %w: outcome unknown (an attempt failed, its retry was refused: %v)",
+				session.ErrUnavailable, replyErr("save", code))
+		}
+	}
 	if err != nil {
 		return err
 	}
 	code, _ := reply.(int64)
 	return replyErr("save", code)
+}
+
+// Retries of a save that failed on the way (see Save).
+const (
+	saveRetries      = 2
+	saveRetryBackoff = 10 * time.Millisecond
+)
+
+// retriable reports whether a failed call may be worth one more try: the
+// store was unreachable or refused for a passing reason (a failover, a
+// reset connection), not a timeout, and the caller still waits.
+func retriable(ctx context.Context, err error) bool {
+	var ne net.Error
+	switch {
+	case ctx.Err() != nil, !errors.Is(err, session.ErrUnavailable):
+		return false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &ne) && ne.Timeout():
+		return false
+	}
+	return true
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Touch extends the lifetime of the session under id, if it is still there.
@@ -367,7 +417,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = s.rdb.Ping(ctx).Err()
 	}
 	if err != nil {
-		return s.storeErr("ping", err)
+		return s.onFailure("ping", err)
 	}
 	return nil
 }
@@ -429,7 +479,7 @@ func (s *Store) TTL(ctx context.Context, id string) (time.Duration, error) {
 	defer cancel()
 	d, err := s.rdb.PTTL(ctx, key).Result()
 	if err != nil {
-		return 0, s.storeErr("ttl", err)
+		return 0, s.onFailure("ttl", err)
 	}
 	return d, nil
 }

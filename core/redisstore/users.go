@@ -82,7 +82,7 @@ func (s *Store) Indexed(ctx context.Context, user string, now time.Time) ([]sess
 		Min: "(" + strconv.FormatInt(now.UnixMilli(), 10), Max: "+inf",
 	}).Result()
 	if err != nil {
-		return nil, s.storeErr("indexed", err)
+		return nil, s.onFailure("indexed", err)
 	}
 	out := make([]session.IndexEntry, 0, len(zs))
 	for _, z := range zs {
@@ -121,7 +121,7 @@ func (s *Store) Describe(ctx context.Context, handles []string) ([]session.Devic
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, s.storeErr("describe", err)
+		return nil, s.onFailure("describe", err)
 	}
 	for i, h := range handles {
 		d := session.Device{Handle: h}
@@ -187,7 +187,7 @@ func (s *Store) Revoke(ctx context.Context, handles []string) error {
 		return nil
 	})
 	if err != nil {
-		return s.storeErr("revoke", err)
+		return s.onFailure("revoke", err)
 	}
 	return nil
 }

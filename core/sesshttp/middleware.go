@@ -20,16 +20,16 @@ func Middleware(m *session.Manager, opts ...Option) func(http.Handler) http.Hand
 	cfg := newConfig(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, nested := m.Begin(r.Context(), Carrier{Request: r, Writer: w})
+			scope, nested := m.Begin(r.Context(), Carrier{Request: r, Writer: w})
 			if nested {
 				next.ServeHTTP(w, r)
 				return
 			}
-			r = r.WithContext(session.NewContext(r.Context(), s))
-			sw := NewWriter(w, s, r.Context(), func(w http.ResponseWriter, err error) {
+			r = r.WithContext(session.NewContext(r.Context(), scope.Session()))
+			sw := NewWriter(w, scope, r.Context(), func(w http.ResponseWriter, err error) {
 				cfg.errorHandler(w, r, err)
 			})
-			s.Run(func() { next.ServeHTTP(sw, r) })
+			scope.Run(func() { next.ServeHTTP(sw, r) })
 			_ = sw.Start()
 		})
 	}

@@ -26,7 +26,7 @@ var errResponseReplaced = errors.New("sesshttp: response replaced by the session
 // framework's writer in it, so the commit rules live in one place.
 type Writer struct {
 	http.ResponseWriter
-	session  *session.Session
+	scope    session.RequestScope
 	ctx      context.Context
 	fail     func(w http.ResponseWriter, err error)
 	encoding string // Content-Encoding when the middleware began
@@ -36,11 +36,11 @@ type Writer struct {
 
 var _ http.ResponseWriter = (*Writer)(nil)
 
-// NewWriter returns a Writer committing s with ctx over w. fail, when not
+// NewWriter returns a Writer committing scope with ctx over w. fail, when not
 // nil, answers in place of the handler when the commit fails; with nil the
 // adapter answers itself after the handler returns (see Err).
-func NewWriter(w http.ResponseWriter, s *session.Session, ctx context.Context, fail func(w http.ResponseWriter, err error)) *Writer {
-	return &Writer{ResponseWriter: w, session: s, ctx: ctx, fail: fail, encoding: w.Header().Get("Content-Encoding")}
+func NewWriter(w http.ResponseWriter, scope session.RequestScope, ctx context.Context, fail func(w http.ResponseWriter, err error)) *Writer {
+	return &Writer{ResponseWriter: w, scope: scope, ctx: ctx, fail: fail, encoding: w.Header().Get("Content-Encoding")}
 }
 
 // Start commits the session unless that was done, and returns nil when the
@@ -49,7 +49,7 @@ func NewWriter(w http.ResponseWriter, s *session.Session, ctx context.Context, f
 func (w *Writer) Start() error {
 	if !w.started {
 		w.started = true
-		if err := w.session.Commit(w.ctx); err != nil {
+		if err := w.scope.Commit(w.ctx); err != nil {
 			w.failed(err)
 		}
 	}
@@ -124,7 +124,7 @@ func (w *Writer) Flush() { _ = w.FlushError() }
 // with session.ErrHijacked instead: no header can follow a hijack.
 func (w *Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if !w.started {
-		if err := w.session.CommitHijacked(w.ctx); errors.Is(err, session.ErrHijacked) {
+		if err := w.scope.CommitHijacked(w.ctx); errors.Is(err, session.ErrHijacked) {
 			return nil, nil, err
 		} else if err != nil {
 			w.started = true

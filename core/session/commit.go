@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Commit saves what the request changed and writes the token headers through
+// commit saves what the request changed and writes the token headers through
 // the carrier. Adapters call it once, before the response headers leave;
 // later calls do nothing, and the session refuses changes from then on
 // (ErrCommitted). An unchanged session costs no store call (a read one, a
@@ -18,7 +18,7 @@ import (
 // handler: a load error of a fail-closed session, a store failure of
 // Destroy or of a same-key operation, or the save's own failure. In degraded
 // mode an unreachable store is logged and the changes are dropped instead.
-func (s *Session) Commit(ctx context.Context) error {
+func (s *Session) commit(ctx context.Context) error {
 	if s.m == nil {
 		return nil
 	}
@@ -47,13 +47,13 @@ func (s *Session) Commit(ctx context.Context) error {
 	return err
 }
 
-// CommitHijacked is Commit for a response whose headers the client never
+// commitHijacked is commit for a response whose headers the client never
 // sees: the handler hijacked the connection (a WebSocket upgrade, say).
 // When the commit would have to send a new or renewed token it refuses
 // with ErrHijacked, saving nothing and leaving the session uncommitted, so
 // the handler can still answer normally. Otherwise it commits; expiring a
 // stale token is skipped, as no header can reach the client.
-func (s *Session) CommitHijacked(ctx context.Context) error {
+func (s *Session) commitHijacked(ctx context.Context) error {
 	if s.m == nil {
 		return nil
 	}
@@ -65,27 +65,27 @@ func (s *Session) CommitHijacked(ctx context.Context) error {
 	if refuse {
 		return ErrHijacked
 	}
-	return s.Commit(ctx)
+	return s.commit(ctx)
 }
 
-// Run calls next, and discards the session if next panics or calls
+// run calls next, and discards the session if next panics or calls
 // runtime.Goexit; the panic goes on untouched, with its own stack, to
 // whoever recovers it. Adapters run the handler chain through it.
-func (s *Session) Run(next func()) {
+func (s *Session) run(next func()) {
 	returned := false
 	defer func() {
 		if !returned {
-			s.Discard()
+			s.discard()
 		}
 	}()
 	next()
 	returned = true
 }
 
-// Discard drops the request's changes: a later Commit writes nothing. The
+// discard drops the request's changes: a later commit writes nothing. The
 // middleware calls it when the handler panics, so a failed request leaves
 // neither half its changes nor a cookie behind.
-func (s *Session) Discard() {
+func (s *Session) discard() {
 	if s.m == nil {
 		return
 	}
@@ -127,7 +127,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	rules := s.rules()
 	if !s.changed() {
 		if s.loaded && s.status == StatusActive && rules.TouchDue(s.touched) {
-			if err := s.m.store.Touch(ctx, s.storeID(), rules); err != nil {
+			if err := s.m.store.Touch(ctx, s.hashedToken(), rules); err != nil {
 				// The data is safe; the session may only end a little early.
 				s.m.cfg.logger.Warn("session: touch failed", "error", err)
 			}
@@ -136,7 +136,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	}
 	newUser := s.newUser
 	changed, bytes := s.pendingSize()
-	err := s.m.store.Save(ctx, s.storeID(), s.change(), rules)
+	err := s.m.store.Save(ctx, s.hashedToken(), s.change(), rules)
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
@@ -156,7 +156,7 @@ func (s *Session) saveDelta(ctx context.Context) error {
 // reindex follows a user change on a session that stays under its ID
 // (SetUser without Renew), and issues a remember-me token if asked.
 func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) error {
-	id := s.storeID()
+	id := s.hashedToken()
 	var add []IndexEntry
 	user := s.user
 	if newUser != nil {
@@ -285,7 +285,7 @@ func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
 // the new one holding the taken values with this request's changes. Two
 // keys, two calls: no multi-key script, no RENAME, so it works on Cluster.
 func (s *Session) saveRenewed(ctx context.Context) error {
-	old := s.storeID()
+	old := s.hashedToken()
 	c := creation{token: newToken()}
 	if s.newUser != nil && *s.newUser != "" {
 		// A login: its index entry comes first, so a refused login (the

@@ -5,8 +5,8 @@
 // single-instance development) and the rules: idle and absolute timeouts,
 // cookie or header tokens, codec, size limits, failure mode. Per request an
 // adapter calls Manager.Begin with a Carrier over its request and response,
-// puts the Session in the request context and calls Session.Commit before
-// the response headers leave. Manager.Middleware does exactly that for
+// puts the Session in the request context and commits the RequestScope
+// before the response headers leave. core/sesshttp does exactly that for
 // net/http; the sesskit adapters do it for Gin, Echo, Fiber and Chi.
 //
 // The engine is lazy and writes deltas: a request that never touches its
@@ -23,6 +23,7 @@
 // another. Get decodes into the type asked for:
 //
 //	s := session.FromContext(r.Context())
-//	n, _ := session.Get[int](s, "visits")
-//	err := s.Set("visits", n+1)
+//	theme, err := session.GetOr(s, "theme", "light") // "light" when unset
+//	err = s.Set("theme", "dark")
+//	n, err := session.Incr(s, "visits", 1)           // atomic in the store
 package session

@@ -13,7 +13,7 @@ func isNew(t *testing.T, h *harness, token string) bool {
 	var fresh bool
 	h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
 		var err error
-		fresh, err = s.IsNew()
+		fresh, err = statusNew(s)
 		must(t, err)
 	})
 	return fresh

@@ -139,7 +139,7 @@ func TestCorruptSessionIsAbsent(t *testing.T) {
 				must(t, st.Save(t.Context(), storeIDForTest(token), session.Change{Set: map[string][]byte{"bad": value}}, rules()))
 			})
 			h.do(token, func(_ http.ResponseWriter, _ *http.Request, s *session.Session) {
-				if fresh, err := s.IsNew(); !fresh || err != nil {
+				if fresh, err := statusNew(s); !fresh || err != nil {
 					t.Errorf("corrupt session served: new=%v err=%v", fresh, err)
 				}
 				if ok, _ := s.Has("good"); ok {

@@ -113,3 +113,9 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
 func storeIDForTest(token string) string { return session.StoreID(token) }
+
+// statusNew reports whether no stored session backed s's request.
+func statusNew(s *session.Session) (bool, error) {
+	st, err := s.Status()
+	return st == session.StatusNew, err
+}

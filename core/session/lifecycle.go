@@ -74,7 +74,7 @@ func (s *Session) Destroy(ctx context.Context) error {
 func (s *Session) ids() []string {
 	var ids []string
 	if s.token != "" {
-		ids = append(ids, s.storeID())
+		ids = append(ids, s.hashedToken())
 	}
 	if s.presented != "" && s.presented != s.token {
 		ids = append(ids, storeID(s.presented))

@@ -43,23 +43,23 @@ func New(store Store, opts ...Option) (*Manager, error) {
 	return m, nil
 }
 
-// Begin starts the session of one request. It reads the token through c and
-// never touches the store: loading waits until a value is read. Adapters call
-// it once per request and call Commit on the result before the response
-// headers are written.
+// Begin starts the session of one request, for adapters. It reads the
+// token through c and never touches the store: loading waits until a value
+// is read. Adapters call it once per request and Commit the scope before the
+// response headers are written.
 //
 // When ctx already carries a session of m (the middleware is installed
 // twice, on a router and again on a mounted sub-router, say), Begin returns
 // that session and nested=true: the outer middleware commits it, so the
 // inner one only calls the next handler. One request never has two
 // sessions fighting over one cookie.
-func (m *Manager) Begin(ctx context.Context, c Carrier) (s *Session, nested bool) {
+func (m *Manager) Begin(ctx context.Context, c Carrier) (scope RequestScope, nested bool) {
 	if s, ok := fromContext(ctx); ok && s.m == m {
-		return s, true
+		return RequestScope{s}, true
 	}
-	s = new(Session)
+	s := new(Session)
 	m.begin(s, ctx, c)
-	return s, false
+	return RequestScope{s}, false
 }
 
 // begin sets up s in place, so a middleware can keep it in its own

@@ -43,14 +43,14 @@ func Incr(s *Session, key string, delta int64) (int64, error) {
 		if attempt == maxUpdateAttempts {
 			return 0, fmt.Errorf("session: incr %q: %w", key, ErrConflict)
 		}
-		n, err := s.m.store.Incr(s.ctx, s.storeID(), key, delta, s.rules())
+		n, err := s.m.store.Incr(s.ctx, s.hashedToken(), key, delta, s.rules())
 		if nc := (*NotCounterError)(nil); errors.As(err, &nc) {
 			// An integer stored by Set: convert it with compare-and-set.
 			if n, err = s.addToCounter(key, nc.Value, delta); err != nil {
 				return 0, err
 			}
 			var swapped bool
-			_, swapped, err = s.m.store.Swap(s.ctx, s.storeID(), key, nc.Value, counter(n), s.rules())
+			_, swapped, err = s.m.store.Swap(s.ctx, s.hashedToken(), key, nc.Value, counter(n), s.rules())
 			if err == nil && !swapped {
 				if err := backOff(s.ctx, attempt); err != nil {
 					return 0, fmt.Errorf("session: incr %q: %w", key, err)
@@ -167,7 +167,7 @@ func (s *Session) pop(key string) ([]byte, error) {
 		return nil, err
 	}
 	for !s.local() {
-		v, err := s.m.store.Pop(s.ctx, s.storeID(), key, s.rules())
+		v, err := s.m.store.Pop(s.ctx, s.hashedToken(), key, s.rules())
 		if err != nil {
 			if err := s.opFailed("pop", err); err != nil {
 				return nil, err
@@ -228,7 +228,7 @@ func Update[T any](s *Session, key string, fn func(T) (T, error)) (T, error) {
 		if s.local() {
 			return next, s.put(key, enc)
 		}
-		got, swapped, err := s.m.store.Swap(s.ctx, s.storeID(), key, cur, enc, s.rules())
+		got, swapped, err := s.m.store.Swap(s.ctx, s.hashedToken(), key, cur, enc, s.rules())
 		switch {
 		case err != nil:
 			if err := s.opFailed("update", err); err != nil {
@@ -279,7 +279,7 @@ func (s *Session) flush(key string) error {
 	if s.local() || !set && !del && !app {
 		return nil
 	}
-	err := s.m.store.Save(s.ctx, s.storeID(), s.change(), s.rules())
+	err := s.m.store.Save(s.ctx, s.hashedToken(), s.change(), s.rules())
 	if err != nil {
 		return s.opFailed("save", err)
 	}

@@ -126,7 +126,7 @@ func (s *Session) storeDown(err error) {
 // fetch reads the stored session. The caller holds s.mu.
 func (s *Session) fetch(ctx context.Context) {
 	s.loaded = true
-	rec, found, err := s.m.store.Load(ctx, s.storeID())
+	rec, found, err := s.m.store.Load(ctx, s.hashedToken())
 	switch {
 	case errors.Is(err, ErrRenewed):
 		s.superseded = true
@@ -159,8 +159,8 @@ func (s *Session) adopt(rec Record) bool {
 	return ok
 }
 
-// storeID is the name of s's stored session, hashed once per request.
-func (s *Session) storeID() string {
+// hashedToken is the name of s's stored session, hashed once per request.
+func (s *Session) hashedToken() string {
 	if s.id == "" {
 		s.id = storeID(s.token)
 	}
@@ -333,13 +333,6 @@ func (s *Session) User() (string, error) {
 		return *s.newUser, nil
 	}
 	return s.user, nil
-}
-
-// IsNew reports whether no stored session backed this request: the visitor
-// is new, or their token was unknown or expired.
-func (s *Session) IsNew() (bool, error) {
-	st, err := s.Status()
-	return st == StatusNew, err
 }
 
 // checkKey refuses keys a store could not hold or that sesskit reserves.

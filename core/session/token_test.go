@@ -45,8 +45,8 @@ func TestMalformedTokensNeverReachTheStore(t *testing.T) {
 			rec := newRecorder()
 			sesshttp.Middleware(h.m)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 				s := session.FromContext(r.Context())
-				if fresh, err := s.IsNew(); !fresh || err != nil {
-					t.Errorf("%q: IsNew = %v, %v", tok, fresh, err)
+				if fresh, err := statusNew(s); !fresh || err != nil {
+					t.Errorf("%q: new = %v, %v", tok, fresh, err)
 				}
 			})).ServeHTTP(rec, req)
 		}

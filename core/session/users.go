@@ -135,7 +135,7 @@ func (s *Session) Handle() (string, error) {
 	if err := s.load(s.ctx); err != nil || s.status != StatusActive {
 		return "", err
 	}
-	return s.storeID(), nil
+	return s.hashedToken(), nil
 }
 
 // SetLabel records a short label for this session's device (the
@@ -260,7 +260,7 @@ func (s *Session) owner() (user string, own []string, err error) {
 		user = *s.newUser
 	}
 	if s.status == StatusActive {
-		own = append(own, s.storeID())
+		own = append(own, s.hashedToken())
 	}
 	if id, _, ok := parseRemember(s.rememberToken); ok {
 		own = append(own, rememberHandle(id))

@@ -7,21 +7,41 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	sesschi "github.com/sesskit/sesskit/adapters/chi"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
 )
 
 func main() {
-	app := demo.Start("chi")
+	cfg := demo.Configure("chi") // flags and environment: examples/README.md
+
+	// The store: Redis when one is configured, else in process.
+	var store session.Store = memstore.New()
+	rdb, err := cfg.RedisClient()
+	demo.Must("chi", err)
+	if rdb != nil {
+		store, err = redisstore.New(rdb, cfg.StoreOptions()...)
+		demo.Must("chi", err)
+	}
+	// The Manager: the cookie "session", or the token in a header for API
+	// clients; codec and cookie flags from the configuration.
+	m, err := session.New(store, append(cfg.SessionOptions(),
+		session.WithCookieName("session"),
+		session.WithHeaderToken("X-Session-Token"),
+	)...)
+	demo.Must("chi", err)
+	app := demo.NewApp("chi", cfg, m, rdb)
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer) // outside the sessions: a panic saves nothing
-	r.Use(sesschi.Middleware(app.Manager, sesschi.WithErrorHandler(demo.WriteHTTPError)))
+	r.Use(sesschi.Middleware(m, sesschi.WithErrorHandler(demo.WriteHTTPError)))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		demo.WriteJSON(w, http.StatusNotFound, demo.NotFound)
 	})
@@ -61,8 +81,16 @@ func main() {
 			demo.WriteJSON(w, status, body)
 		})
 		r.Post("/visits", func(w http.ResponseWriter, r *http.Request) {
-			status, body := demo.CountVisit(sess(r))
-			demo.WriteJSON(w, status, body)
+			s := sess(r)
+			n, err := session.Incr(s, "visits", 1) // in the store: concurrent visits all count
+			if errors.Is(err, session.ErrDecode) { // "visits" held something else: start over
+				n, err = 1, s.Set("visits", 1)
+			}
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			demo.WriteJSON(w, http.StatusOK, map[string]int64{"visits": n})
 		})
 		r.Put("/values/{key}", func(w http.ResponseWriter, r *http.Request) {
 			if in, ok := readBody(w, r); ok {
@@ -79,14 +107,36 @@ func main() {
 			demo.WriteJSON(w, status, body)
 		})
 		r.Post("/login", func(w http.ResponseWriter, r *http.Request) {
-			if in, ok := readBody(w, r); ok {
-				status, body := demo.Login(r.Context(), sess(r), in)
-				demo.WriteJSON(w, status, body)
+			body, ok := readBody(w, r)
+			if !ok {
+				return
 			}
+			in, err := demo.ParseLogin(body)
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			s := sess(r)
+			// A new token on login: a token planted before cannot follow the user.
+			err = s.Renew(r.Context())
+			if err == nil {
+				err = s.SetUser(in.User)
+			}
+			if err == nil && in.Remember {
+				err = s.Remember()
+			}
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			demo.WriteJSON(w, http.StatusOK, in)
 		})
 		r.Post("/logout", func(w http.ResponseWriter, r *http.Request) {
-			status, body := demo.Logout(r.Context(), sess(r))
-			demo.WriteJSON(w, status, body)
+			if err := sess(r).Destroy(r.Context()); err != nil {
+				fail(w, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
 		})
 		r.Post("/cart", func(w http.ResponseWriter, r *http.Request) {
 			if in, ok := readBody(w, r); ok {
@@ -95,14 +145,27 @@ func main() {
 			}
 		})
 		r.Post("/flash", func(w http.ResponseWriter, r *http.Request) {
-			if in, ok := readBody(w, r); ok {
-				status, body := demo.AddFlash(sess(r), in)
-				demo.WriteJSON(w, status, body)
+			body, ok := readBody(w, r)
+			if !ok {
+				return
 			}
+			msg, err := demo.ParseFlash(body)
+			if err == nil {
+				err = session.Append(sess(r), "flash", msg) // in the store: concurrent messages all land
+			}
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
 		})
 		r.Get("/flash", func(w http.ResponseWriter, r *http.Request) {
-			status, body := demo.PopFlash(sess(r))
-			demo.WriteJSON(w, status, body)
+			msgs, err := session.Pop[[]string](sess(r), "flash") // each message reaches one request
+			if err != nil && !demo.NoValue(err) {
+				fail(w, err)
+				return
+			}
+			demo.WriteJSON(w, http.StatusOK, demo.Messages(msgs))
 		})
 		r.Get("/wizard", func(w http.ResponseWriter, r *http.Request) {
 			status, body := demo.Wizard(sess(r))
@@ -121,6 +184,12 @@ func main() {
 
 // sess is the request's session.
 func sess(r *http.Request) *session.Session { return sesschi.From(r) }
+
+// fail answers err with demo.Failure's status and JSON body.
+func fail(w http.ResponseWriter, err error) {
+	status, body := demo.Failure(err)
+	demo.WriteJSON(w, status, body)
+}
 
 // readBody reads the request body, answering 400 itself when it cannot.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {

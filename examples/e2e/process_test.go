@@ -49,7 +49,7 @@ func TestFirstLogLine(t *testing.T) {
 				if !regexp.MustCompile(want).MatchString(a.first) {
 					t.Fatalf("first log line %q\nwant match for %s", a.first, want)
 				}
-				wantJSON(t, "GET /healthz", newClient(t).do("GET", a.url+"/healthz", ""), 200, `{"store":"ok"}`)
+				wantJSON(t, "GET /healthz", newClient(t).do("GET", a.url+"/healthz", ""), 200, `{"store":"ok","breaker":"closed"}`)
 			})
 		}
 	}
@@ -59,7 +59,7 @@ func TestFirstLogLine(t *testing.T) {
 func TestAddrEnv(t *testing.T) {
 	t.Parallel()
 	a := launch(t, "chi", []string{"ADDR=127.0.0.1:0"})
-	wantJSON(t, "GET /healthz", newClient(t).do("GET", a.url+"/healthz", ""), 200, `{"store":"ok"}`)
+	wantJSON(t, "GET /healthz", newClient(t).do("GET", a.url+"/healthz", ""), 200, `{"store":"ok","breaker":"closed"}`)
 }
 
 // TestSecureCookie checks -secure and COOKIE_SECURE=1.

@@ -32,7 +32,7 @@ func exerciseRoutes(t *testing.T, a *app, b backend) {
 	c := newClient(t)
 	u := a.url
 
-	wantJSON(t, "GET /healthz", c.do("GET", u+"/healthz", ""), 200, `{"store":"ok"}`)
+	wantJSON(t, "GET /healthz", c.do("GET", u+"/healthz", ""), 200, `{"store":"ok","breaker":"closed"}`)
 
 	r := c.do("GET", u+"/api/session", "")
 	wantJSON(t, "GET /api/session, new visitor", r, 200, `{"user":null,"values":{}}`)

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"net"
 	"testing"
 )
@@ -23,7 +24,6 @@ func TestStoreDown(t *testing.T) {
 			tok := forgedToken()
 			c := noJar(t)
 			requests := []struct{ method, path, body string }{
-				{"GET", "/healthz", ""},
 				{"GET", "/api/session", ""},
 				{"POST", "/api/visits", ""},
 				{"PUT", "/api/values/k", `1`},
@@ -38,6 +38,15 @@ func TestStoreDown(t *testing.T) {
 				// With a token, so that every route has a session to load.
 				got := c.do(r.method, a.url+r.path, r.body, "Cookie", "session="+tok)
 				wantError(t, r.method+" "+r.path, got, 503, tok, down)
+			}
+			// The health check names the store's state and the breaker's,
+			// which the failures above may have opened.
+			h := c.do("GET", a.url+"/healthz", "")
+			wantStatus(t, "GET /healthz", h, 503)
+			var health map[string]string
+			if err := json.Unmarshal(h.body, &health); err != nil || health["store"] != "unavailable" ||
+				(health["breaker"] != "open" && health["breaker"] != "closed" && health["breaker"] != "half-open") {
+				t.Fatalf("GET /healthz: %s, want {\"store\":\"unavailable\",\"breaker\":\"open\"|...}", h.body)
 			}
 			// A new visitor's page needs no store; their first write fails
 			// at the commit.

@@ -14,17 +14,37 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	sessecho "github.com/sesskit/sesskit/adapters/echo"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
 )
 
 func main() {
-	app := demo.Start("echo")
+	cfg := demo.Configure("echo") // flags and environment: examples/README.md
+
+	// The store: Redis when one is configured, else in process.
+	var store session.Store = memstore.New()
+	rdb, err := cfg.RedisClient()
+	demo.Must("echo", err)
+	if rdb != nil {
+		store, err = redisstore.New(rdb, cfg.StoreOptions()...)
+		demo.Must("echo", err)
+	}
+	// The Manager: the cookie "session", or the token in a header for API
+	// clients; codec and cookie flags from the configuration.
+	m, err := session.New(store, append(cfg.SessionOptions(),
+		session.WithCookieName("session"),
+		session.WithHeaderToken("X-Session-Token"),
+	)...)
+	demo.Must("echo", err)
+	app := demo.NewApp("echo", cfg, m, rdb)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler
 	e.Use(middleware.Recover()) // outside the sessions: a panic saves nothing
-	e.Use(sessecho.Middleware(app.Manager, sessecho.WithErrorHandler(func(c echo.Context, err error) error {
+	e.Use(sessecho.Middleware(m, sessecho.WithErrorHandler(func(c echo.Context, err error) error {
 		status, body := demo.Failure(err)
 		return reply(c, status, body)
 	})))
@@ -58,8 +78,15 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.POST("/visits", func(c echo.Context) error {
-		status, body := demo.CountVisit(sessecho.From(c))
-		return reply(c, status, body)
+		s := sessecho.From(c)
+		n, err := session.Incr(s, "visits", 1) // in the store: concurrent visits all count
+		if errors.Is(err, session.ErrDecode) { // "visits" held something else: start over
+			n, err = 1, s.Set("visits", 1)
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.JSON(http.StatusOK, map[string]int64{"visits": n})
 	})
 	api.PUT("/values/:key", func(c echo.Context) error {
 		in, err := demo.ReadBody(c.Request().Body)
@@ -78,16 +105,33 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.POST("/login", func(c echo.Context) error {
-		in, err := demo.ReadBody(c.Request().Body)
+		body, err := demo.ReadBody(c.Request().Body)
 		if err != nil {
 			return echo.ErrBadRequest
 		}
-		status, body := demo.Login(c.Request().Context(), sessecho.From(c), in)
-		return reply(c, status, body)
+		in, err := demo.ParseLogin(body)
+		if err != nil {
+			return fail(c, err)
+		}
+		s := sessecho.From(c)
+		// A new token on login: a token planted before cannot follow the user.
+		err = s.Renew(c.Request().Context())
+		if err == nil {
+			err = s.SetUser(in.User)
+		}
+		if err == nil && in.Remember {
+			err = s.Remember()
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.JSON(http.StatusOK, in)
 	})
 	api.POST("/logout", func(c echo.Context) error {
-		status, body := demo.Logout(c.Request().Context(), sessecho.From(c))
-		return reply(c, status, body)
+		if err := sessecho.From(c).Destroy(c.Request().Context()); err != nil {
+			return fail(c, err)
+		}
+		return c.NoContent(http.StatusNoContent)
 	})
 	api.POST("/cart", func(c echo.Context) error {
 		in, err := demo.ReadBody(c.Request().Body)
@@ -98,16 +142,25 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.POST("/flash", func(c echo.Context) error {
-		in, err := demo.ReadBody(c.Request().Body)
+		body, err := demo.ReadBody(c.Request().Body)
 		if err != nil {
 			return echo.ErrBadRequest
 		}
-		status, body := demo.AddFlash(sessecho.From(c), in)
-		return reply(c, status, body)
+		msg, err := demo.ParseFlash(body)
+		if err == nil {
+			err = session.Append(sessecho.From(c), "flash", msg) // in the store: concurrent messages all land
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.NoContent(http.StatusNoContent)
 	})
 	api.GET("/flash", func(c echo.Context) error {
-		status, body := demo.PopFlash(sessecho.From(c))
-		return reply(c, status, body)
+		msgs, err := session.Pop[[]string](sessecho.From(c), "flash") // each message reaches one request
+		if err != nil && !demo.NoValue(err) {
+			return fail(c, err)
+		}
+		return c.JSON(http.StatusOK, demo.Messages(msgs))
 	})
 	api.GET("/wizard", func(c echo.Context) error {
 		status, body := demo.Wizard(sessecho.From(c))
@@ -123,6 +176,12 @@ func main() {
 	})
 
 	app.Run(demo.HTTPServer(e))
+}
+
+// fail answers err with demo.Failure's status and JSON body.
+func fail(c echo.Context, err error) error {
+	status, body := demo.Failure(err)
+	return c.JSON(status, body)
 }
 
 // reply sends a route's reply; a 204 has no body.

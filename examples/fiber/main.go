@@ -17,11 +17,31 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/utils"
 	sessfiber "github.com/sesskit/sesskit/adapters/fiber"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
 )
 
 func main() {
-	app := demo.Start("fiber")
+	cfg := demo.Configure("fiber") // flags and environment: examples/README.md
+
+	// The store: Redis when one is configured, else in process.
+	var store session.Store = memstore.New()
+	rdb, err := cfg.RedisClient()
+	demo.Must("fiber", err)
+	if rdb != nil {
+		store, err = redisstore.New(rdb, cfg.StoreOptions()...)
+		demo.Must("fiber", err)
+	}
+	// The Manager: the cookie "session", or the token in a header for API
+	// clients; codec and cookie flags from the configuration.
+	m, err := session.New(store, append(cfg.SessionOptions(),
+		session.WithCookieName("session"),
+		session.WithHeaderToken("X-Session-Token"),
+	)...)
+	demo.Must("fiber", err)
+	app := demo.NewApp("fiber", cfg, m, rdb)
 
 	f := fiber.New(fiber.Config{
 		ReadBufferSize:        demo.MaxHeaderBytes, // also the header limit: no 431 for big cookies
@@ -33,7 +53,7 @@ func main() {
 		ErrorHandler:          errorHandler,
 	})
 	f.Use(recover.New()) // outside the sessions: a panic saves nothing
-	f.Use(sessfiber.Middleware(app.Manager, sessfiber.WithErrorHandler(func(c *fiber.Ctx, err error) error {
+	f.Use(sessfiber.Middleware(m, sessfiber.WithErrorHandler(func(c *fiber.Ctx, err error) error {
 		status, body := demo.Failure(err)
 		return reply(c, status, body)
 	})))
@@ -64,8 +84,15 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.Post("/visits", func(c *fiber.Ctx) error {
-		status, body := demo.CountVisit(sessfiber.From(c))
-		return reply(c, status, body)
+		s := sessfiber.From(c)
+		n, err := session.Incr(s, "visits", 1) // in the store: concurrent visits all count
+		if errors.Is(err, session.ErrDecode) { // "visits" held something else: start over
+			n, err = 1, s.Set("visits", 1)
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.JSON(fiber.Map{"visits": n})
 	})
 	api.Put("/values/:key", func(c *fiber.Ctx) error {
 		status, body := demo.PutValue(sessfiber.From(c), key(c), c.Body())
@@ -80,24 +107,50 @@ func main() {
 		return reply(c, status, body)
 	})
 	api.Post("/login", func(c *fiber.Ctx) error {
-		status, body := demo.Login(c.UserContext(), sessfiber.From(c), c.Body())
-		return reply(c, status, body)
+		in, err := demo.ParseLogin(c.Body())
+		if err != nil {
+			return fail(c, err)
+		}
+		s := sessfiber.From(c)
+		// A new token on login: a token planted before cannot follow the user.
+		err = s.Renew(c.UserContext())
+		if err == nil {
+			err = s.SetUser(in.User)
+		}
+		if err == nil && in.Remember {
+			err = s.Remember()
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.JSON(in)
 	})
 	api.Post("/logout", func(c *fiber.Ctx) error {
-		status, body := demo.Logout(c.UserContext(), sessfiber.From(c))
-		return reply(c, status, body)
+		if err := sessfiber.From(c).Destroy(c.UserContext()); err != nil {
+			return fail(c, err)
+		}
+		return c.SendStatus(fiber.StatusNoContent)
 	})
 	api.Post("/cart", func(c *fiber.Ctx) error {
 		status, body := demo.AddToCart(sessfiber.From(c), c.Body())
 		return reply(c, status, body)
 	})
 	api.Post("/flash", func(c *fiber.Ctx) error {
-		status, body := demo.AddFlash(sessfiber.From(c), c.Body())
-		return reply(c, status, body)
+		msg, err := demo.ParseFlash(c.Body()) // a copy: Fiber reuses the body's buffer
+		if err == nil {
+			err = session.Append(sessfiber.From(c), "flash", msg) // in the store: concurrent messages all land
+		}
+		if err != nil {
+			return fail(c, err)
+		}
+		return c.SendStatus(fiber.StatusNoContent)
 	})
 	api.Get("/flash", func(c *fiber.Ctx) error {
-		status, body := demo.PopFlash(sessfiber.From(c))
-		return reply(c, status, body)
+		msgs, err := session.Pop[[]string](sessfiber.From(c), "flash") // each message reaches one request
+		if err != nil && !demo.NoValue(err) {
+			return fail(c, err)
+		}
+		return c.JSON(demo.Messages(msgs))
 	})
 	api.Get("/wizard", func(c *fiber.Ctx) error {
 		status, body := demo.Wizard(sessfiber.From(c))
@@ -114,6 +167,12 @@ func main() {
 // key is the :key parameter, copied: Fiber's parameters point into a buffer
 // that is reused after the request, and the session keeps the key.
 func key(c *fiber.Ctx) string { return utils.CopyString(c.Params("key")) }
+
+// fail answers err with demo.Failure's status and JSON body.
+func fail(c *fiber.Ctx, err error) error {
+	status, body := demo.Failure(err)
+	return c.Status(status).JSON(body)
+}
 
 // reply sends a route's reply; a 204 has no body.
 func reply(c *fiber.Ctx, status int, body any) error {

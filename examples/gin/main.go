@@ -7,21 +7,42 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 	sessgin "github.com/sesskit/sesskit/adapters/gin"
+	"github.com/sesskit/sesskit/core/memstore"
+	"github.com/sesskit/sesskit/core/redisstore"
+	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
 )
 
 func main() {
-	app := demo.Start("gin")
+	cfg := demo.Configure("gin") // flags and environment: examples/README.md
+
+	// The store: Redis when one is configured, else in process.
+	var store session.Store = memstore.New()
+	rdb, err := cfg.RedisClient()
+	demo.Must("gin", err)
+	if rdb != nil {
+		store, err = redisstore.New(rdb, cfg.StoreOptions()...)
+		demo.Must("gin", err)
+	}
+	// The Manager: the cookie "session", or the token in a header for API
+	// clients; codec and cookie flags from the configuration.
+	m, err := session.New(store, append(cfg.SessionOptions(),
+		session.WithCookieName("session"),
+		session.WithHeaderToken("X-Session-Token"),
+	)...)
+	demo.Must("gin", err)
+	app := demo.NewApp("gin", cfg, m, rdb)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(gin.Recovery()) // outside the sessions: a panic saves nothing
-	r.Use(sessgin.Middleware(app.Manager, sessgin.WithErrorHandler(func(c *gin.Context, err error) {
+	r.Use(sessgin.Middleware(m, sessgin.WithErrorHandler(func(c *gin.Context, err error) {
 		c.AbortWithStatusJSON(demo.Failure(err))
 	})))
 	r.NoRoute(func(c *gin.Context) { c.JSON(http.StatusNotFound, demo.NotFound) })
@@ -55,7 +76,16 @@ func main() {
 		c.JSON(demo.GetSession(sessgin.From(c)))
 	})
 	api.POST("/visits", func(c *gin.Context) {
-		c.JSON(demo.CountVisit(sessgin.From(c)))
+		s := sessgin.From(c)
+		n, err := session.Incr(s, "visits", 1) // in the store: concurrent visits all count
+		if errors.Is(err, session.ErrDecode) { // "visits" held something else: start over
+			n, err = 1, s.Set("visits", 1)
+		}
+		if err != nil {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"visits": n})
 	})
 	api.PUT("/values/:key", func(c *gin.Context) {
 		if body, ok := readBody(c); ok {
@@ -69,12 +99,36 @@ func main() {
 		c.JSON(demo.DeleteValue(sessgin.From(c), c.Param("key")))
 	})
 	api.POST("/login", func(c *gin.Context) {
-		if body, ok := readBody(c); ok {
-			c.JSON(demo.Login(c.Request.Context(), sessgin.From(c), body))
+		body, ok := readBody(c)
+		if !ok {
+			return
 		}
+		in, err := demo.ParseLogin(body)
+		if err != nil {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		s := sessgin.From(c)
+		// A new token on login: a token planted before cannot follow the user.
+		err = s.Renew(c.Request.Context())
+		if err == nil {
+			err = s.SetUser(in.User)
+		}
+		if err == nil && in.Remember {
+			err = s.Remember()
+		}
+		if err != nil {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		c.JSON(http.StatusOK, in)
 	})
 	api.POST("/logout", func(c *gin.Context) {
-		c.JSON(demo.Logout(c.Request.Context(), sessgin.From(c)))
+		if err := sessgin.From(c).Destroy(c.Request.Context()); err != nil {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		c.Status(http.StatusNoContent)
 	})
 	api.POST("/cart", func(c *gin.Context) {
 		if body, ok := readBody(c); ok {
@@ -82,12 +136,27 @@ func main() {
 		}
 	})
 	api.POST("/flash", func(c *gin.Context) {
-		if body, ok := readBody(c); ok {
-			c.JSON(demo.AddFlash(sessgin.From(c), body))
+		body, ok := readBody(c)
+		if !ok {
+			return
 		}
+		msg, err := demo.ParseFlash(body)
+		if err == nil {
+			err = session.Append(sessgin.From(c), "flash", msg) // in the store: concurrent messages all land
+		}
+		if err != nil {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		c.Status(http.StatusNoContent)
 	})
 	api.GET("/flash", func(c *gin.Context) {
-		c.JSON(demo.PopFlash(sessgin.From(c)))
+		msgs, err := session.Pop[[]string](sessgin.From(c), "flash") // each message reaches one request
+		if err != nil && !demo.NoValue(err) {
+			c.JSON(demo.Failure(err))
+			return
+		}
+		c.JSON(http.StatusOK, demo.Messages(msgs))
 	})
 	api.GET("/wizard", func(c *gin.Context) {
 		c.JSON(demo.Wizard(sessgin.From(c)))

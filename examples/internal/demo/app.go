@@ -16,7 +16,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sesskit/sesskit/codecs/msgpack"
-	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -32,76 +31,100 @@ const (
 // fresh session instead of a 431.
 const MaxHeaderBytes = 16 << 10
 
-// App is one demo process: its configuration, logger and session Manager.
+// App is one demo process: its configuration, logger, session Manager and
+// Redis client (nil with the in-process store).
 type App struct {
 	Framework string
 	Config    Config
 	Log       *slog.Logger
 	Manager   *session.Manager
 
-	store string                // for the log: memory, redis, redis-cluster, redis-sentinel
-	rdb   redis.UniversalClient // nil with the in-process store
+	rdb redis.UniversalClient
 }
 
-// Start sets the demo up for framework from os.Args and the environment,
-// logging to stderr. On bad configuration it prints one line to stderr and
-// exits with status 2.
-func Start(framework string) *App {
+// Configure reads the configuration from os.Args and the environment and
+// makes the demo's logger the default one. On bad configuration it prints one
+// line to stderr and exits with status 2.
+func Configure(framework string) Config {
 	cfg, err := ParseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
-	if err != nil {
-		fatal(framework, 2, fmt.Errorf("bad configuration: %w", err))
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	slog.SetDefault(log)
-	a, err := New(framework, cfg, log)
-	if err != nil {
-		fatal(framework, 2, fmt.Errorf("bad configuration: %w", err))
-	}
-	return a
+	Must(framework, err)
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	return cfg
 }
 
-// New builds the App for cfg: a Redis store when cfg names Redis, the
-// in-process store otherwise.
-func New(framework string, cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{Framework: framework, Config: cfg, Log: log, store: "memory"}
-	var store session.Store = memstore.New()
+// Must ends the process with status 2 and a one-line message when err, a
+// configuration or set-up error, is not nil.
+func Must(framework string, err error) {
+	if err != nil {
+		fatal(framework, 2, fmt.Errorf("bad configuration: %w", err))
+	}
+}
+
+// RedisClient returns a client for the configured Redis (one node, Sentinel
+// or Cluster), or nil when none is configured.
+func (c Config) RedisClient() (redis.UniversalClient, error) {
 	switch {
-	case cfg.RedisURL != "":
-		opt, err := redisstore.ParseURL(cfg.RedisURL)
+	case c.RedisURL != "":
+		opt, err := redisstore.ParseURL(c.RedisURL)
 		if err != nil {
 			return nil, err
 		}
 		opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = timeouts(opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout)
-		a.rdb, a.store = redis.NewClient(opt), "redis"
-	case len(cfg.RedisAddrs) > 0:
-		opt := redisstore.UniversalOptions(cfg.MasterName, cfg.RedisAddrs...)
+		return redis.NewClient(opt), nil
+	case len(c.RedisAddrs) > 0:
+		opt := redisstore.UniversalOptions(c.MasterName, c.RedisAddrs...)
 		opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = timeouts(0, 0, 0)
-		a.rdb, a.store = redis.NewUniversalClient(opt), "redis"
-		switch {
-		case cfg.MasterName != "":
-			a.store = "redis-sentinel"
-		case len(cfg.RedisAddrs) > 1:
-			a.store = "redis-cluster"
-		}
+		return redis.NewUniversalClient(opt), nil
 	}
-	if a.rdb != nil {
-		rs, err := redisstore.New(a.rdb)
-		if err != nil {
-			a.rdb.Close()
-			return nil, err
-		}
-		store = rs
+	return nil, nil
+}
+
+// StoreOptions are the redisstore options the configuration asks for.
+func (c Config) StoreOptions() []redisstore.Option {
+	if c.Wait == 0 {
+		return nil
 	}
-	m, err := session.New(store, managerOptions(cfg, log)...)
-	if err != nil {
-		a.Close()
-		return nil, err
+	// Under the call timeout (2 s, see timeouts), so a missing replica
+	// fails the write with a 503 instead of a client timeout.
+	return []redisstore.Option{redisstore.WithWait(c.Wait, time.Second)}
+}
+
+// SessionOptions are the Manager options the configuration asks for: the
+// codec (reading the other one too, so demos with different codecs share a
+// Redis), the cookie's Secure flag, and the demo's logger.
+func (c Config) SessionOptions() []session.Option {
+	opts := []session.Option{session.WithLogger(slog.Default())}
+	if !c.Secure {
+		opts = append(opts, session.WithInsecureCookie())
 	}
-	a.Manager = m
-	return a, nil
+	if c.Codec == "msgpack" {
+		opts = append(opts, session.WithCodec(msgpack.Codec{}))
+	} else {
+		opts = append(opts, session.WithDecoders(msgpack.Codec{}))
+	}
+	return opts
+}
+
+// NewApp is the demo process around m. rdb is the Manager's Redis client,
+// or nil; Run closes it.
+func NewApp(framework string, cfg Config, m *session.Manager, rdb redis.UniversalClient) *App {
+	return &App{Framework: framework, Config: cfg, Log: slog.Default(), Manager: m, rdb: rdb}
+}
+
+// storeName is the store for the first log line.
+func (a *App) storeName() string {
+	switch {
+	case a.rdb == nil:
+		return "memory"
+	case a.Config.MasterName != "":
+		return "redis-sentinel"
+	case len(a.Config.RedisAddrs) > 1:
+		return "redis-cluster"
+	}
+	return "redis"
 }
 
 // timeouts fills in Redis client timeouts that the URL did not set: short
@@ -118,25 +141,6 @@ func timeouts(dial, read, write time.Duration) (time.Duration, time.Duration, ti
 		write = d
 	}
 	return dial, read, write
-}
-
-func managerOptions(cfg Config, log *slog.Logger) []session.Option {
-	opts := []session.Option{
-		session.WithCookieName(CookieName),
-		session.WithHeaderToken(TokenHeader),
-		session.WithLogger(log),
-	}
-	if !cfg.Secure {
-		opts = append(opts, session.WithInsecureCookie())
-	}
-	// The engine always reads JSON; adding the other codec as a decoder lets
-	// demos with different codecs share one Redis.
-	if cfg.Codec == "msgpack" {
-		opts = append(opts, session.WithCodec(msgpack.Codec{}))
-	} else {
-		opts = append(opts, session.WithDecoders(msgpack.Codec{}))
-	}
-	return opts
 }
 
 // Close releases the Redis client, if any.
@@ -177,7 +181,7 @@ func (a *App) Run(srv Server) {
 		fatal(a.Framework, 1, err)
 	}
 	a.Log.Info("sesskit demo listening", "framework", a.Framework, "addr", ln.Addr().String(),
-		"store", a.store, "codec", a.Config.Codec)
+		"store", a.storeName(), "codec", a.Config.Codec)
 	if a.rdb != nil {
 		go a.checkRedis()
 	}
@@ -213,7 +217,7 @@ func (a *App) checkRedis() {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := a.Manager.Ping(ctx); err != nil {
-		a.Log.Warn("redis is not reachable yet", "store", a.store, "error", err)
+		a.Log.Warn("redis is not reachable yet", "store", a.storeName(), "error", err)
 	}
 }
 

@@ -22,6 +22,7 @@ type Config struct {
 	MasterName string   // REDIS_MASTER_NAME
 	Codec      string   // -codec, SESSION_CODEC: "json" or "msgpack"
 	Secure     bool     // -secure, COOKIE_SECURE=1
+	Wait       int      // -redis-wait, REDIS_WAIT: replicas every write waits for (Sentinel, Cluster)
 }
 
 // ParseConfig reads the configuration from the command-line arguments (without
@@ -38,11 +39,21 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 		secureEnv = b
 	}
 
+	waitEnv := 0
+	if v := getenv("REDIS_WAIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("REDIS_WAIT=%q: want a number of replicas, 0 or more", v)
+		}
+		waitEnv = n
+	}
+
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported in one line by the caller
 	fs.StringVar(&c.Addr, "addr", or(getenv("ADDR"), DefaultAddr), "listen address (env ADDR)")
 	fs.StringVar(&c.RedisURL, "redis", getenv("REDIS_URL"), "redis:// or rediss:// URL of one Redis node (env REDIS_URL); none: in-process store")
 	fs.StringVar(&c.Codec, "codec", or(getenv("SESSION_CODEC"), "json"), "session value codec, json or msgpack (env SESSION_CODEC)")
+	fs.IntVar(&c.Wait, "redis-wait", waitEnv, "replicas each session write waits for, so it survives a failover (env REDIS_WAIT); 0: none")
 	fs.BoolVar(&c.Secure, "secure", secureEnv, "set the cookie's Secure flag (env COOKIE_SECURE=1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,6 +71,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 
 	if c.Addr == "" {
 		return c, errors.New("-addr is empty")
+	}
+	if c.Wait < 0 {
+		return c, fmt.Errorf("-redis-wait %d: want 0 or more", c.Wait)
 	}
 	if c.Codec != "json" && c.Codec != "msgpack" {
 		return c, fmt.Errorf("unknown codec %q (want json or msgpack)", c.Codec)

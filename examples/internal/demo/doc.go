@@ -1,14 +1,11 @@
-// Package demo is the framework-neutral part of the sesskit example apps:
-// configuration, the session Manager, the process lifecycle (first log line,
-// graceful shutdown) and the logic of every route of the demo contract
-// (/work/shared/demo-contract.md, summarised in examples/README.md).
+// Package demo is the plumbing shared by the sesskit example apps: the
+// configuration (flags and environment, see examples/README.md), the process
+// lifecycle (first log line, graceful shutdown), the HTML page and its forms,
+// the input checks, and the routes of the demo contract that teach nothing
+// about sessions a reader has not seen in the apps themselves.
 //
-// Route logic works on a *session.Session and the request body and returns a
-// status and a value to send as JSON, so each example app holds only the
-// routing and binding code of its framework:
-//
-//	r.Post("/api/visits", func(w http.ResponseWriter, r *http.Request) {
-//		status, body := demo.CountVisit(session.FromContext(r.Context()))
-//		demo.WriteJSON(w, status, body)
-//	})
+// Each examples/<framework>/main.go shows the part worth reading: how the
+// store and the Manager are set up, how the middleware is registered, and
+// how handlers use the session (visits, login, logout, flash) in that
+// framework's idiom.
 package demo

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -18,11 +19,16 @@ func fail(status int, msg string) (int, any) {
 	return status, Error{msg}
 }
 
-// Failure is the reply for a session error: 413 when the session would grow
-// too large, 409 when another request renewed it or kept changing the same
-// value, 503 when the store failed. The message never carries the error
-// itself, which may name Redis addresses.
+// Failure is the reply for an error: a client mistake found by a Parse
+// function answers its own status and message; a session error answers 413
+// when the session would grow too large, 409 when another request renewed it
+// or kept changing the same value, 503 when the store failed. The message
+// never carries a session error itself, which may name Redis addresses.
 func Failure(err error) (int, any) {
+	var p *problem
+	if errors.As(err, &p) {
+		return fail(p.status, p.msg)
+	}
 	status := session.ErrorStatus(err)
 	switch status {
 	case http.StatusRequestEntityTooLarge:

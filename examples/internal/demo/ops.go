@@ -39,6 +39,8 @@ const (
 	msgBadUser  = "user must be 1-64 characters"
 	msgBadQty   = "qty must be an integer from 1 to 99"
 	msgBadSKU   = "sku must match ^[A-Za-z0-9_.-]{1,64}$"
+
+	msgBadMessage = "message must be 1-1000 characters"
 )
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
@@ -133,7 +135,7 @@ func addToCart(s *session.Session, sku string, qty int) ([]Line, error) {
 
 func addFlash(s *session.Session, msg string) error {
 	if !validText(msg, maxMessage) {
-		return badRequest("message must be 1-1000 characters")
+		return badRequest(msgBadMessage)
 	}
 	return session.Append(s, keyFlash, msg) // an atomic append: concurrent messages all land
 }
@@ -141,9 +143,7 @@ func addFlash(s *session.Session, msg string) error {
 // popFlash takes the messages atomically: each is shown by one request only.
 func popFlash(s *session.Session) ([]string, error) {
 	msgs, err := session.Pop[[]string](s, keyFlash)
-	switch {
-	case err == nil:
-	case errors.Is(err, session.ErrNoValue), errors.Is(err, session.ErrDecode): // none, or another shape (gone now)
+	if NoValue(err) { // none, or another shape (gone now)
 		err = nil
 	}
 	if msgs == nil {

@@ -35,7 +35,7 @@ type pageValue struct{ Key, JSON string }
 // (shown once) and the other values, with the forms of Forms. It answers
 // 200 and the page, or 503 and a short error page.
 func (a *App) Page(s *session.Session) (int, []byte) {
-	d := pageData{Framework: a.Framework, Store: a.store, Codec: a.Config.Codec}
+	d := pageData{Framework: a.Framework, Store: a.storeName(), Codec: a.Config.Codec}
 	var err error
 	if d.User, err = s.User(); err != nil {
 		return errorPage(err)

@@ -26,15 +26,20 @@ func ReadBody(r io.Reader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r, MaxBody+1))
 }
 
-// Health pings the store: 200 {"store":"ok"} or 503.
+// Health reports the store and the circuit breaker in front of it:
+// 200 {"store":"ok","breaker":"closed"}, or 503 {"store":"unavailable",
+// "breaker":"open"} (or "closed" / "half-open") while the store is unreachable.
 func (a *App) Health(ctx context.Context) (int, any) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := a.Manager.Ping(ctx); err != nil {
-		slog.Warn("health check: store unreachable", "error", err)
-		return fail(http.StatusServiceUnavailable, "session store unavailable")
+	h := a.Manager.Health(ctx)
+	body := map[string]string{"store": "ok", "breaker": h.Breaker.String()}
+	if h.Store != nil {
+		slog.Warn("health check: store unreachable", "error", h.Store)
+		body["store"] = "unavailable"
+		return http.StatusServiceUnavailable, body
 	}
-	return http.StatusOK, map[string]string{"store": "ok"}
+	return http.StatusOK, body
 }
 
 // GetSession answers {"user":"alice"|null,"values":{...}} with every value of
@@ -61,12 +66,6 @@ func GetSession(s *session.Session) (int, any) {
 		}
 	}
 	return http.StatusOK, out
-}
-
-// CountVisit increments the integer "visits": 200 {"visits":N}.
-func CountVisit(s *session.Session) (int, any) {
-	n, err := countVisit(s)
-	return reply(err, http.StatusOK, map[string]int{"visits": n})
 }
 
 // PutValue stores the JSON value in body under key: 204, 400 for a bad key
@@ -105,30 +104,6 @@ func DeleteValue(s *session.Session, key string) (int, any) {
 	return reply(s.Delete(key), http.StatusNoContent, nil)
 }
 
-// Login takes {"user":"alice"}: it renews the token, keeps the data and
-// records the user. 200 {"user":"alice"}.
-func Login(ctx context.Context, s *session.Session, body []byte) (int, any) {
-	var in struct {
-		User *string `json:"user"`
-	}
-	err := parseObject(body, &in, `{"user":"alice"}`)
-	if err == nil && in.User == nil {
-		err = badRequest(`body must be {"user":"alice"}`)
-	}
-	if err == nil {
-		err = login(ctx, s, *in.User)
-	}
-	if err != nil {
-		return reply(err, 0, nil)
-	}
-	return http.StatusOK, map[string]string{"user": *in.User}
-}
-
-// Logout destroys the session and expires the cookie: 204.
-func Logout(ctx context.Context, s *session.Session) (int, any) {
-	return reply(s.Destroy(ctx), http.StatusNoContent, nil)
-}
-
 // AddToCart takes {"sku":"A1","qty":2} (qty 1-99) and adds it to that line:
 // 200 {"cart":[...]}.
 func AddToCart(s *session.Session, body []byte) (int, any) {
@@ -141,25 +116,62 @@ func AddToCart(s *session.Session, body []byte) (int, any) {
 	return reply(err, http.StatusOK, map[string][]Line{"cart": cart})
 }
 
-// AddFlash takes {"message":"hi"} and keeps it for the next page: 204.
-func AddFlash(s *session.Session, body []byte) (int, any) {
+// LoginRequest is the body of POST /api/login.
+type LoginRequest struct {
+	User     string `json:"user"`
+	Remember bool   `json:"remember,omitempty"` // also keep a remember-me cookie
+}
+
+// ParseLogin reads and checks a POST /api/login body. Its error is a client
+// mistake (400, 413) for Failure to answer.
+func ParseLogin(body []byte) (LoginRequest, error) {
+	var in struct {
+		User     *string `json:"user"`
+		Remember bool    `json:"remember"`
+	}
+	if err := parseObject(body, &in, `{"user":"alice"}`); err != nil {
+		return LoginRequest{}, err
+	}
+	if in.User == nil {
+		return LoginRequest{}, badRequest(`body must be {"user":"alice"}`)
+	}
+	if !validText(*in.User, maxUser) {
+		return LoginRequest{}, badRequest(msgBadUser)
+	}
+	return LoginRequest{User: *in.User, Remember: in.Remember}, nil
+}
+
+// ParseFlash reads and checks a POST /api/flash body, {"message":"hi"}, and
+// returns the message.
+func ParseFlash(body []byte) (string, error) {
 	var in struct {
 		Message *string `json:"message"`
 	}
-	err := parseObject(body, &in, `{"message":"hi"}`)
-	if err == nil && in.Message == nil {
-		err = badRequest(`body must be {"message":"hi"}`)
+	if err := parseObject(body, &in, `{"message":"hi"}`); err != nil {
+		return "", err
 	}
-	if err == nil {
-		err = addFlash(s, *in.Message)
+	if in.Message == nil {
+		return "", badRequest(`body must be {"message":"hi"}`)
 	}
-	return reply(err, http.StatusNoContent, nil)
+	if !validText(*in.Message, maxMessage) {
+		return "", badRequest(msgBadMessage)
+	}
+	return *in.Message, nil
 }
 
-// PopFlash returns and removes the flash messages: 200 {"messages":[...]}.
-func PopFlash(s *session.Session) (int, any) {
-	msgs, err := popFlash(s)
-	return reply(err, http.StatusOK, map[string][]string{"messages": msgs})
+// Messages is the reply of GET /api/flash: {"messages":[...]}, never null.
+func Messages(msgs []string) map[string][]string {
+	if msgs == nil {
+		msgs = []string{}
+	}
+	return map[string][]string{"messages": msgs}
+}
+
+// NoValue reports whether err from Get or Pop means there is nothing usable
+// under the key: no value, or one of another shape (a client may put anything
+// under a key with PUT /api/values). Other errors are store failures.
+func NoValue(err error) bool {
+	return errors.Is(err, session.ErrNoValue) || errors.Is(err, session.ErrDecode)
 }
 
 // reply turns an operation's outcome into a route's reply.
