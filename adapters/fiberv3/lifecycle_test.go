@@ -2,6 +2,7 @@ package sessfiberv3_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -96,4 +97,36 @@ func TestParamKeysAreCopied(t *testing.T) {
 			t.Errorf("key %d reads %q now, want %q", i, k, want)
 		}
 	}
+}
+
+// appCtx is an application's own context type, as fiber.NewWithCustomCtx
+// allows.
+type appCtx struct{ fiber.DefaultCtx }
+
+// The middleware works on an application's own context type: handlers get
+// it, and From and session.FromContext work on it.
+func TestCustomCtx(t *testing.T) {
+	m, _ := newManager(t)
+	app := fiber.NewWithCustomCtx(func(app *fiber.App) fiber.CustomCtx {
+		return &appCtx{DefaultCtx: *fiber.NewDefaultCtx(app)}
+	})
+	app.Use(sessfiberv3.Middleware(m))
+	app.Post("/", func(c fiber.Ctx) error {
+		if _, ok := c.(*appCtx); !ok {
+			return fmt.Errorf("handler got a %T, want *appCtx", c)
+		}
+		if session.FromContext(c) != sessfiberv3.From(c) {
+			return errors.New("FromContext(c) is not From(c)")
+		}
+		if err := sessfiberv3.From(c).Set("k", "v"); err != nil {
+			return err
+		}
+		return c.SendString("ok")
+	})
+	url := serve(t, app)
+	r := do(t, "POST", url+"/", nil)
+	if r.status != 200 || r.body != "ok" {
+		t.Fatalf("custom context: %d %q", r.status, r.body)
+	}
+	sessionToken(t, r)
 }
