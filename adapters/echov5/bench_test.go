@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v5"
-	"github.com/sesskit/sesskit/adapters/echov5"
+	sessechov5 "github.com/sesskit/sesskit/adapters/echov5"
 	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
-	"github.com/sesskit/sesskit/adapters/echov5"
+	sessechov5 "github.com/sesskit/sesskit/adapters/echov5"
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"

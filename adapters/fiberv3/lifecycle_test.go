@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/sesskit/sesskit/adapters/fiberv3"
+	sessfiberv3 "github.com/sesskit/sesskit/adapters/fiberv3"
 	"github.com/sesskit/sesskit/core/session"
 )
 

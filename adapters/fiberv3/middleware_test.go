@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	fiberrecover "github.com/gofiber/fiber/v3/middleware/recover"
 	"github.com/gofiber/utils/v2"
-	"github.com/sesskit/sesskit/adapters/fiberv3"
+	sessfiberv3 "github.com/sesskit/sesskit/adapters/fiberv3"
 	"github.com/sesskit/sesskit/core/sesshttp"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/core/sessiontest"

@@ -16,7 +16,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/recover"
 	"github.com/gofiber/utils/v2"
-	"github.com/sesskit/sesskit/adapters/fiberv3"
+	sessfiberv3 "github.com/sesskit/sesskit/adapters/fiberv3"
 	"github.com/sesskit/sesskit/core/memstore"
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 	fiberrecover "github.com/gofiber/fiber/v3/middleware/recover"
-	"github.com/sesskit/sesskit/adapters/fiberv3"
+	sessfiberv3 "github.com/sesskit/sesskit/adapters/fiberv3"
 )
 
 func main() {
