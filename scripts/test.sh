@@ -7,12 +7,13 @@
 #   SESSKIT_TEST_SHORT=1      adds -short
 #
 # What it does: installs what is missing (redis-server, a C compiler for
-# -race, chromium when examples/ has chromedp tests) with apt-get, as root or
+# -race, prometheus and prometheus-redis-exporter, chromium when examples/
+# has chromedp tests) with apt-get, as root or
 # through sudo; starts three throwaway Redis topologies from the plain
 # redis-server binary on free ports in temp dirs (scripts/redis/lib.sh), never
 # the system service; runs gofmt, go vet, staticcheck (pinned, through
 # go run), per-module GOWORK=off build and
-# tidy, the framework-dependency checks, the release check
+# tidy, the framework-dependency checks, promtool on the alert rules, the release check
 # (scripts/release-check.sh: every released module go-gotten from a tagged
 # snapshot, outside the workspace, and an app per framework run), then
 # go test -race over every module listed in go.work; stops exactly the
@@ -86,6 +87,10 @@ command -v go >/dev/null || fail "go is not on PATH (install Go 1.26 or later)"
 need=()
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null || need+=(redis-server)
 command -v "$(go env CC)" >/dev/null || need+=(gcc) # -race needs cgo
+# telemetry/prometheus: promtool checks the alert rules; its integration test
+# runs a real Prometheus and redis_exporter.
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-exporter)
 browser=""
 if [[ -d examples ]] && grep -rq --include='*.go' chromedp examples; then
 	browser=${SESSKIT_CHROMIUM:-$(command -v chromium chromium-browser google-chrome google-chrome-stable | head -n1 || true)}
@@ -133,7 +138,7 @@ go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck" "${pkgs[@]}" || fail "s
 
 header "GOWORK=off go build, go mod tidy -diff"
 for m in "${rel[@]}"; do
-	(cd "$m" && GOWORK=off go build ./...) || fail "build failed in $m (GOWORK=off)"
+	(cd "$m" && GOWORK=off go build -o /dev/null ./...) || fail "build failed in $m (GOWORK=off)"
 	(cd "$m" && GOWORK=off go mod tidy -diff) || fail "go.mod/go.sum not tidy in $m (run go mod tidy there)"
 done
 
@@ -152,6 +157,7 @@ for m in "${rel[@]}"; do
 	case $m in
 	core) own="" ;;
 	adapters/*) own=${m#adapters/} ;;
+	telemetry/*) own="" ;;
 	*) continue ;;
 	esac
 	[[ -z $own || -v "family[$own]" ]] || fail "$m: add its framework to the tables of the framework dependencies step"
@@ -163,6 +169,13 @@ for m in "${rel[@]}"; do
 	deps=$(cd "$m" && GOWORK=off go list -deps -test ./...) || fail "go list -deps failed in $m"
 	bad=$(grep -E "^($forbidden)" <<<"$deps" | sort -u || true)
 	[[ -z $bad ]] || { echo "$bad" && fail "$m depends on a framework it must not use (above)"; }
+done
+
+header "promtool check rules, test rules"
+for rules in telemetry/prometheus/alerts.yml; do
+	promtool check rules "$rules" || fail "promtool check rules $rules failed"
+	(cd "$(dirname "$rules")" && promtool test rules "$(basename "$rules" .yml)_test.yml") ||
+		fail "promtool test rules for $rules failed"
 done
 
 header "release check"

@@ -46,6 +46,7 @@ type entry struct {
 	user     string    // strings are immutable: callers can never alias them
 	label    string
 	restored bool
+	life     session.Lifetime  // the session's own timeouts, whole milliseconds
 	values   map[string]string // likewise
 	renewed  bool              // a marker left by Take: every call answers ErrRenewed
 }
@@ -115,7 +116,8 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	}
 	e := &entry{
 		created: toMilli(rec.Created), deadline: toMilli(rec.Deadline), touched: toMilli(r.Now),
-		user: rec.User, label: rec.Label, restored: rec.Restored, values: make(map[string]string, len(rec.Values)),
+		user: rec.User, label: rec.Label, restored: rec.Restored, life: toMilliLifetime(rec.Lifetime),
+		values: make(map[string]string, len(rec.Values)),
 	}
 	for k, v := range rec.Values {
 		e.values[strings.Clone(k)] = string(v) // k may point into a reused request buffer (fasthttp)
@@ -123,6 +125,7 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	if err := checkLimits(nil, e.values, nil, r); err != nil {
 		return fmt.Errorf("memstore: create: %w", err)
 	}
+	r = r.For(e.life)
 	ttl := r.TTL(session.Deadline(e.created, e.deadline, r.Absolute))
 	if ttl < time.Millisecond {
 		return nil
@@ -138,7 +141,7 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 // Save applies ch to the session under id: deletes, then sets, then
 // appends, all or nothing.
 func (s *Store) Save(ctx context.Context, id string, ch session.Change, r session.Rules) error {
-	return s.change(ctx, "save", id, r, func(e *entry) error {
+	return s.change(ctx, "save", id, r, ch.Lifetime, func(e *entry) error {
 		values := make(map[string]string, len(ch.Set)+len(ch.Append))
 		for k, v := range ch.Set {
 			values[k] = string(v)
@@ -168,7 +171,7 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 // is due, and records r.Now as its last touch.
 func (s *Store) Touch(ctx context.Context, id string, r session.Rules) error {
 	r.TouchInterval = 0
-	err := s.change(ctx, "touch", id, r, func(*entry) error { return nil })
+	err := s.change(ctx, "touch", id, r, nil, func(*entry) error { return nil })
 	if errors.Is(err, session.ErrNotFound) || errors.Is(err, session.ErrRenewed) {
 		return nil
 	}
@@ -214,7 +217,7 @@ func (s *Store) Delete(ctx context.Context, id string) (string, error) {
 // Incr adds delta to the counter under key.
 func (s *Store) Incr(ctx context.Context, id, key string, delta int64, r session.Rules) (int64, error) {
 	var n int64
-	err := s.change(ctx, "incr", id, r, func(e *entry) error {
+	err := s.change(ctx, "incr", id, r, nil, func(e *entry) error {
 		old, had := e.values[key]
 		if had {
 			var err error
@@ -239,7 +242,7 @@ func (s *Store) Incr(ctx context.Context, id, key string, delta int64, r session
 // Pop removes the value under key and returns it.
 func (s *Store) Pop(ctx context.Context, id, key string, r session.Rules) ([]byte, error) {
 	var v []byte
-	err := s.change(ctx, "pop", id, r, func(e *entry) error {
+	err := s.change(ctx, "pop", id, r, nil, func(e *entry) error {
 		if old, ok := e.values[key]; ok {
 			v = []byte(old)
 			delete(e.values, key)
@@ -253,7 +256,7 @@ func (s *Store) Pop(ctx context.Context, id, key string, r session.Rules) ([]byt
 func (s *Store) Swap(ctx context.Context, id, key string, old, new []byte, r session.Rules) ([]byte, bool, error) {
 	var cur []byte
 	var swapped bool
-	err := s.change(ctx, "swap", id, r, func(e *entry) error {
+	err := s.change(ctx, "swap", id, r, nil, func(e *entry) error {
 		v, had := e.values[key]
 		if had != (old != nil) || had && v != string(old) {
 			if had {
@@ -315,8 +318,10 @@ func (s *Store) Len() int {
 // change runs fn on the live session under id, as one atomic step: it
 // checks the session exists, is not a renewal marker and is within its
 // deadlines, then extends its lifetime when due (a touch folded into the
-// write). fn changes nothing when it returns an error.
-func (s *Store) change(ctx context.Context, op, id string, r session.Rules, fn func(*entry) error) error {
+// write). fn changes nothing when it returns an error. A new lifetime
+// (not nil) is recorded after fn, moves the deadline to created plus its
+// absolute timeout and sets the lifetime afresh.
+func (s *Store) change(ctx context.Context, op, id string, r session.Rules, life *session.Lifetime, fn func(*entry) error) error {
 	if err := ctx.Err(); err != nil {
 		return unavailable(op, err)
 	}
@@ -332,7 +337,8 @@ func (s *Store) change(ctx context.Context, op, id string, r session.Rules, fn f
 	case e.renewed:
 		return fmt.Errorf("memstore: %s: %w", op, session.ErrRenewed)
 	}
-	deadline := session.Deadline(e.created, e.deadline, r.Absolute)
+	own := r.For(e.life)
+	deadline := session.Deadline(e.created, e.deadline, own.Absolute)
 	if !r.Now.Before(deadline) {
 		delete(s.entries, id)
 		return fmt.Errorf("memstore: %s: %w", op, session.ErrNotFound)
@@ -344,9 +350,15 @@ func (s *Store) change(ctx context.Context, op, id string, r session.Rules, fn f
 		}
 		return fmt.Errorf("memstore: %s: %w", op, err)
 	}
-	if r.TouchDue(e.touched) {
+	if life != nil {
+		e.life = toMilliLifetime(*life)
+		own = r.For(e.life)
+		e.deadline = toMilli(e.created.Add(own.Absolute))
+		deadline = e.deadline
+	}
+	if life != nil || own.TouchDue(e.touched) {
 		e.touched = toMilli(r.Now)
-		e.expires = s.clock().Add(r.TTL(deadline))
+		e.expires = s.clock().Add(own.TTL(deadline))
 	}
 	s.wrote()
 	return nil
@@ -399,7 +411,7 @@ func (e *entry) record() session.Record {
 		values[k] = []byte(v)
 	}
 	return session.Record{Created: e.created, Deadline: e.deadline, Touched: e.touched, User: e.user,
-		Label: e.label, Restored: e.restored, Values: values}
+		Label: e.label, Restored: e.restored, Lifetime: e.life, Values: values}
 }
 
 // apply deletes del from e, then writes set.
@@ -466,4 +478,9 @@ func unavailable(op string, err error) error {
 // toMilli drops what the Redis layout cannot hold (unix ms decimal).
 func toMilli(t time.Time) time.Time {
 	return time.UnixMilli(t.UnixMilli())
+}
+
+// toMilliLifetime drops what the Redis layout cannot hold.
+func toMilliLifetime(l session.Lifetime) session.Lifetime {
+	return session.Lifetime{Idle: l.Idle.Truncate(time.Millisecond), Absolute: l.Absolute.Truncate(time.Millisecond)}
 }

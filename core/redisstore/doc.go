@@ -8,7 +8,8 @@
 // log yields a usable token. Metadata fields start with '@' (created,
 // deadline, last touch, running size and count, user, device label); every
 // value is one field. A user's sessions are indexed in a sorted set; a
-// remember-me token is a small hash. layout.go holds the whole layout;
+// remember-me token is a small hash. layout.go holds the whole layout
+// (keys.go: what tools reading keys themselves use, such as cmd/sesskit);
 // scripts.go the Lua scripts.
 //
 // # Round trips and Redis work

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"fmt"
 	"log"
 	"time"
 
@@ -45,4 +46,31 @@ func ExampleUniversalOptions() {
 		log.Fatal(err)
 	}
 	_ = store
+}
+
+// A tool that reads keys itself tells them apart with ParseKey, and finds
+// them with SCAN MATCH Pattern. No Redis is needed for either.
+func ExampleStore_ParseKey() {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
+	defer rdb.Close()
+	store, err := redisstore.New(rdb, redisstore.WithPrefix("myapp:"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(store.Pattern())
+	for _, key := range []string{
+		"myapp:2jmj7l5rSw0yVb_vlWAYkK_YBwk6Ew8hu4iUwr8rGkM",
+		"myapp:r:2jmj7l5rSw0yVb_vlWAYkK_YBwk6Ew8hu4iUwr8rGkM",
+		"myapp:u:2jmj7l5rSw0yVb_vlWAYkK_YBwk6Ew8hu4iUwr8rGkM",
+		"myapp:config",
+	} {
+		kind, handle := store.ParseKey(key)
+		fmt.Printf("%v %q\n", kind, handle)
+	}
+	// Output:
+	// myapp:*
+	// session "2jmj7l5rSw0yVb_vlWAYkK_YBwk6Ew8hu4iUwr8rGkM"
+	// remember "r2jmj7l5rSw0yVb_vlWAYkK_YBwk6Ew8hu4iUwr8rGkM"
+	// user-index ""
+	// other ""
 }

@@ -20,9 +20,15 @@ import (
 //	"@u"  = the user recorded by SetUser (absent when none)
 //	"@l"  = the device label recorded by SetLabel (absent when none)
 //	"@r"  = "1" when the session was restored from a remember-me token
+//	"@i"  = the session's own idle timeout (SetLifetime), milliseconds
+//	        (absent: the Manager's)
+//	"@a"  = the session's own absolute timeout, milliseconds (absent: the
+//	        Manager's); "@d" is then @c + @a, as capped when written
 //	other = one field per session value, the bytes as given
 //	TTL   = session.TTL(now, min(@d, @c + absolute), idle), set at creation and
-//	        whenever a write or touch finds more than the touch interval used
+//	        whenever a write or touch finds more than the touch interval used;
+//	        idle, absolute and the interval are the rules for the session's
+//	        own lifetime (session.Rules.For)
 //
 // A renewed session's key holds only "@m" = "1" for session.RenewGrace: the
 // marker that makes calls on the old ID answer session.ErrRenewed.
@@ -44,6 +50,9 @@ import (
 //	        c = created, e = expires (unix ms)
 //	TTL   = until e (PEXPIREAT)
 //
+// Sessions with "@i" or "@a" are unreadable to sesskit releases before
+// SetLifetime (they take the fields for values that do not decode).
+//
 // Layout 1 (sesskit 0.1) had only "@c" and "@d" and kept the user as the
 // value "@user". Such sessions load as they are; their first change counts
 // the hash once (@s, @n) and moves on to layout 2. The running size and @t
@@ -58,6 +67,8 @@ const (
 	fieldUser     = "@u"
 	fieldLabel    = "@l"
 	fieldRestored = "@r"
+	fieldIdle     = "@i"
+	fieldAbsolute = "@a"
 	fieldRenewed  = "@m"
 )
 
@@ -92,7 +103,8 @@ func validID(id string) bool {
 // Other names starting with '@' ("@user" of layout 1) are values.
 func metadata(name string) bool {
 	switch name {
-	case fieldCreated, fieldDeadline, fieldTouched, fieldSize, fieldCount, fieldUser, fieldLabel, fieldRestored, fieldRenewed:
+	case fieldCreated, fieldDeadline, fieldTouched, fieldSize, fieldCount, fieldUser, fieldLabel, fieldRestored, fieldRenewed,
+		fieldIdle, fieldAbsolute:
 		return true
 	}
 	return false
@@ -121,6 +133,10 @@ func parseRecord(op string, h map[string]string) (rec session.Record, renewed bo
 			rec.Label = value
 		case fieldRestored:
 			rec.Restored = value == "1"
+		case fieldIdle:
+			rec.Lifetime.Idle = parseDuration(value)
+		case fieldAbsolute:
+			rec.Lifetime.Absolute = parseDuration(value)
 		case fieldSize, fieldCount:
 		default:
 			rec.Values[name] = []byte(value)
@@ -145,6 +161,15 @@ func parseMillis(s string) (time.Time, bool) {
 	}
 	ms, err := strconv.ParseInt(s, 10, 64)
 	return time.UnixMilli(ms), err == nil
+}
+
+// parseDuration reads a lifetime field, milliseconds; the scripts, like
+// it, take an unreadable one for absent (0: the Manager's timeout).
+func parseDuration(s string) time.Duration {
+	if t, ok := parseMillis(s); ok {
+		return time.Duration(t.UnixMilli()) * time.Millisecond
+	}
+	return 0
 }
 
 // pairs turns a flat HGETALL-style reply into a map.

@@ -27,60 +27,73 @@ const (
 
 // changeScript is every change of an existing session, in one flat script
 // (no helper functions: a script's body runs afresh on every EVALSHA, and
-// closures built per call cost more than the work). ARGV[1..7] are the
+// closures built per call cost more than the work). ARGV[1..9] are the
 // rules: now (unix ms), idle (ms), absolute (ms), touch interval (ms), max
-// size, max keys, max value (0: no limit). ARGV[8] is the operation, and
-// what follows is its own:
+// size, max keys, max value (0: no limit), and the ceilings of a session's
+// own idle and absolute timeouts (ms; "": the timeout). ARGV[10] is the operation, and what
+// follows is its own:
 //
-//	save   ARGV[9] user action ("" none, "=" set, "-" remove), ARGV[10] the
-//	       user, ARGV[11] label action ("" or "="), ARGV[12] the label,
-//	       ARGV[13] nd, ARGV[14] ns, ARGV[15] na, then nd names to delete,
-//	       ns name/value pairs to set, na appends (name, k, k elements).
+//	save   ARGV[11] user action ("" none, "=" set, "-" remove), ARGV[12]
+//	       the user, ARGV[13] label action ("" or "="), ARGV[14] the label,
+//	       ARGV[15] lifetime action ("" or "="), ARGV[16] its idle and
+//	       ARGV[17] its absolute timeout (ms, 0: the Manager's), ARGV[18]
+//	       nd, ARGV[19] ns, ARGV[20] na, then nd names to delete, ns
+//	       name/value pairs to set, na appends (name, k, k elements).
 //	       Reply: a code.
-//	incr   ARGV[9] the field, ARGV[10] the delta. Reply: {code, new value}
+//	incr   ARGV[11] the field, ARGV[12] the delta. Reply: {code, new value}
 //	       ({replyNotCounter, stored value} for another kind).
-//	pop    ARGV[9] the field. Reply: {code, value or false}.
-//	swap   ARGV[9] the field, ARGV[10] "1" when an old value is expected,
-//	       ARGV[11] it, ARGV[12] "1" to set (else delete), ARGV[13] the new
+//	pop    ARGV[11] the field. Reply: {code, value or false}.
+//	swap   ARGV[11] the field, ARGV[12] "1" when an old value is expected,
+//	       ARGV[13] it, ARGV[14] "1" to set (else delete), ARGV[15] the new
 //	       value. Reply: {0}, {replyConflict, current or false} or {code}.
 //	touch  Reply: a code.
 //
-// One HMGET reads the metadata and every field the operation changes; the
-// session is checked (renewal marker, times, deadline capped by created +
-// absolute); sizes and counts follow from the old values and the running
-// @s/@n; one HDEL and one HSET write, and PEXPIRE runs only when the touch
-// is due.
+// One HMGET reads the metadata (the session's own lifetime included) and
+// every field the operation changes; the session is checked (renewal
+// marker, times, deadline capped by created + absolute); sizes and counts
+// follow from the old values and the running @s/@n; one HDEL and one HSET
+// write, and PEXPIRE runs only when the touch is due or the lifetime
+// changed. The session's own lifetime replaces the rules' idle and
+// absolute timeouts as session.Rules.For does.
 var changeScript = newScript(`
-local key, op = KEYS[1], ARGV[8]
+local key, op = KEYS[1], ARGV[10]
 local now, idle, absolute, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxsize, maxkeys, maxvalue = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local tabled = op == 'incr' or op == 'pop' or op == 'swap' -- replies {code, ...}
 
 -- The fields the operation changes.
-local names, nd, ns, first = {}, 0, 0, 16
+local names, nd, ns, first = {}, 0, 0, 21
 if op == 'save' then
-  nd, ns = tonumber(ARGV[13]), tonumber(ARGV[14])
+  nd, ns = tonumber(ARGV[18]), tonumber(ARGV[19])
   local pos = first
   for i = 1, nd do names[i] = ARGV[pos]; pos = pos + 1 end
   for i = 1, ns do names[nd + i] = ARGV[pos]; pos = pos + 2 end
-  for i = 1, tonumber(ARGV[15]) do
+  for i = 1, tonumber(ARGV[20]) do
     names[nd + ns + i] = ARGV[pos]
     pos = pos + 2 + tonumber(ARGV[pos + 1])
   end
 elseif op ~= 'touch' then
-  names[1] = ARGV[9]
+  names[1] = ARGV[11]
 end
 
 local m
 if #names < 4000 then
-  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m', unpack(names))
+  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m', '@i', '@a', unpack(names))
 else -- batches keep unpack() far from Lua's stack limit
-  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m')
+  m = redis.call('HMGET', key, '@c', '@d', '@t', '@s', '@n', '@m', '@i', '@a')
   for i = 1, #names, 512 do
     local part = redis.call('HMGET', key, unpack(names, i, math.min(i + 511, #names)))
-    for j = 1, #part do m[5 + i + j] = part[j] end
+    for j = 1, #part do m[7 + i + j] = part[j] end
   end
 end
+
+-- The session's own lifetime (SetLifetime): ms, absent or unreadable is 0.
+local ownidle, ownabs = m[7], m[8]
+if ownidle and #ownidle <= 18 and string.match(ownidle, '^%d+$') then ownidle = tonumber(ownidle) else ownidle = 0 end
+if ownabs and #ownabs <= 18 and string.match(ownabs, '^%d+$') then ownabs = tonumber(ownabs) else ownabs = 0 end
+local relife = op == 'save' and ARGV[15] == '='
+local maxidle, maxabs = tonumber(ARGV[8]) or idle, tonumber(ARGV[9]) or absolute
+if ownabs > 0 then absolute = math.min(ownabs, maxabs) end
 
 local code = 0
 if m[6] then
@@ -104,6 +117,16 @@ if code ~= 0 then
   return code
 end
 local deadline = math.min(tonumber(m[2]), tonumber(m[1]) + absolute)
+if relife then -- a new lifetime: the rules from the Manager's again, then its own
+  ownidle, ownabs, absolute = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[3])
+  if ownabs > 0 then absolute = math.min(ownabs, maxabs) end
+  deadline = tonumber(m[1]) + absolute
+end
+if ownidle > 0 then
+  local own = math.min(ownidle, maxidle)
+  if own < idle then interval = math.floor(interval * own / idle) end
+  idle = own
+end
 local t = m[3]
 if t and #t <= 18 and string.match(t, '^%d+$') then t = tonumber(t) else t = 0 end
 local size, n = tonumber(m[4]), tonumber(m[5])
@@ -122,7 +145,7 @@ local size0, n0 = size, n
 -- What to write: dels (names) and set (name, value pairs).
 local dels, set, result, pos = {}, {}, nil, first + nd + 2 * ns
 for i = 1, #names do
-  local name, old, new = names[i], m[6 + i] or nil, nil -- HMGET gives false for absent
+  local name, old, new = names[i], m[8 + i] or nil, nil -- HMGET gives false for absent
   if op == 'save' then
     if i > nd + ns then -- an append: the list with its new elements
       local k = tonumber(ARGV[pos + 1])
@@ -142,7 +165,7 @@ for i = 1, #names do
     end
   elseif op == 'incr' then
     if old and not string.match(old, '^%-?%d+$') then return {5, old} end
-    local r = redis.pcall('HINCRBY', key, name, ARGV[10])
+    local r = redis.pcall('HINCRBY', key, name, ARGV[12])
     if type(r) == 'table' then return {7} end
     if math.abs(r) < 2^53 then new = string.format('%d', r) else new = redis.call('HGET', key, name) end
     result = new
@@ -150,9 +173,9 @@ for i = 1, #names do
     result = old or false
   elseif op == 'swap' then
     local want
-    if ARGV[10] == '1' then want = ARGV[11] end
+    if ARGV[12] == '1' then want = ARGV[13] end
     if old ~= want then return {6, old or false} end
-    if ARGV[12] == '1' then new = ARGV[13] end
+    if ARGV[14] == '1' then new = ARGV[15] end
   end
   if old then size, n = size - #name - #old - 64, n - 1 end
   if new then
@@ -169,24 +192,40 @@ end
 if maxsize > 0 and size > maxsize and size > size0 or maxkeys > 0 and n > maxkeys and n > n0 then code = 2 end
 if code ~= 0 then
   if op == 'incr' then -- put the value back
-    if m[7] then redis.call('HSET', key, names[1], m[7]) else redis.call('HDEL', key, names[1]) end
+    if m[9] then redis.call('HSET', key, names[1], m[9]) else redis.call('HDEL', key, names[1]) end
   end
   if tabled then return {code} end
   return code
 end
 if op == 'save' then
-  if ARGV[9] == '=' then
+  if ARGV[11] == '=' then
     set[#set + 1] = '@u'
-    set[#set + 1] = ARGV[10]
-  elseif ARGV[9] == '-' then
+    set[#set + 1] = ARGV[12]
+  elseif ARGV[11] == '-' then
     dels[#dels + 1] = '@u'
   end
-  if ARGV[11] == '=' then
+  if ARGV[13] == '=' then
     set[#set + 1] = '@l'
-    set[#set + 1] = ARGV[12]
+    set[#set + 1] = ARGV[14]
   end
 end
-local touch = op == 'touch' or now - t >= interval
+if relife then
+  if ownidle > 0 then
+    set[#set + 1] = '@i'
+    set[#set + 1] = ARGV[16]
+  elseif m[7] then
+    dels[#dels + 1] = '@i'
+  end
+  if ownabs > 0 then
+    set[#set + 1] = '@a'
+    set[#set + 1] = ARGV[17]
+  elseif m[8] then
+    dels[#dels + 1] = '@a'
+  end
+  set[#set + 1] = '@d'
+  set[#set + 1] = string.format('%d', deadline)
+end
+local touch = op == 'touch' or now - t >= interval or relife
 if size ~= size0 or n ~= n0 or not m[4] then
   set[#set + 1] = '@s'
   set[#set + 1] = string.format('%d', size)

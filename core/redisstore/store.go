@@ -81,7 +81,8 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	if rec.Created.UnixMilli() < 0 {
 		return fmt.Errorf("redisstore: create: created time %v is before 1970: %w", rec.Created, session.ErrInvalidOption)
 	}
-	ttl := r.TTL(session.Deadline(rec.Created, rec.Deadline, r.Absolute)).Milliseconds()
+	own := r.For(rec.Lifetime)
+	ttl := own.TTL(session.Deadline(rec.Created, rec.Deadline, own.Absolute)).Milliseconds()
 	if ttl <= 0 {
 		return nil // born expired: there is nothing to keep
 	}
@@ -110,6 +111,12 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record, r ses
 	}
 	if rec.Restored {
 		args = append(args, fieldRestored, "1")
+	}
+	if ms := rec.Lifetime.Idle.Milliseconds(); ms > 0 {
+		args = append(args, fieldIdle, ms)
+	}
+	if ms := rec.Lifetime.Absolute.Milliseconds(); ms > 0 {
+		args = append(args, fieldAbsolute, ms)
 	}
 	for name, value := range rec.Values {
 		args = append(args, name, value)
@@ -155,7 +162,7 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 	for _, elems := range ch.Append {
 		n += len(elems)
 	}
-	args := make([]any, 0, 15+n)
+	args := make([]any, 0, 20+n)
 	args = append(appendRules(args, r), "save")
 	switch {
 	case ch.User == nil:
@@ -169,6 +176,11 @@ func (s *Store) Save(ctx context.Context, id string, ch session.Change, r sessio
 		args = append(args, "", "")
 	} else {
 		args = append(args, "=", *ch.Label)
+	}
+	if ch.Lifetime == nil {
+		args = append(args, "", 0, 0)
+	} else {
+		args = append(args, "=", max(ch.Lifetime.Idle.Milliseconds(), 0), max(ch.Lifetime.Absolute.Milliseconds(), 0))
 	}
 	args = append(args, len(ch.Delete), len(ch.Set), len(ch.Append))
 	for _, name := range ch.Delete {
@@ -386,7 +398,7 @@ func (s *Store) fieldOp(ctx context.Context, op, id, field string, r session.Rul
 	if metadata(field) {
 		return 0, nil, fmt.Errorf("redisstore: %s: field %s is metadata: %w", op, field, session.ErrInvalidKey)
 	}
-	args := append(appendRules(make([]any, 0, 9+len(extra)), r), op, field)
+	args := append(appendRules(make([]any, 0, 11+len(extra)), r), op, field)
 	reply, err := s.run(ctx, op, changeScript, key, append(args, extra...), false)
 	if err != nil {
 		return 0, nil, err
@@ -422,10 +434,21 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// appendRules appends ARGV[1..7] of the changing scripts.
+// appendRules appends ARGV[1..9] of the changing scripts. A ceiling equal
+// to its timeout, the default, goes as "" (the script reads the timeout):
+// no allocation for it.
 func appendRules(args []any, r session.Rules) []any {
-	return append(args, r.Now.UnixMilli(), r.Idle.Milliseconds(), r.Absolute.Milliseconds(),
+	args = append(args, r.Now.UnixMilli(), r.Idle.Milliseconds(), r.Absolute.Milliseconds(),
 		r.TouchInterval.Milliseconds(), r.MaxSize, r.MaxKeys, r.MaxValue)
+	return append(args, ceiling(r.MaxIdle, r.Idle), ceiling(r.MaxAbsolute, r.Absolute))
+}
+
+// ceiling is a ceiling of Rules as the scripts take it.
+func ceiling(max, timeout time.Duration) any {
+	if max <= 0 || max.Milliseconds() == timeout.Milliseconds() {
+		return ""
+	}
+	return max.Milliseconds()
 }
 
 // checkRules refuses rules the scripts cannot work with.

@@ -49,7 +49,8 @@ func (s *Session) commit(ctx context.Context) error {
 
 // commitHijacked is commit for a response whose headers the client never
 // sees: the handler hijacked the connection (a WebSocket upgrade, say).
-// When the commit would have to send a new or renewed token it refuses
+// When the commit would have to send a new or renewed token (or a cookie
+// with a new lifetime: SetLifetime) it refuses
 // with ErrHijacked, saving nothing and leaving the session uncommitted, so
 // the handler can still answer normally. Otherwise it commits; expiring a
 // stale token is skipped, as no header can reach the client.
@@ -59,7 +60,7 @@ func (s *Session) commitHijacked(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	refuse := !s.done && s.failed == nil && s.loadErr == nil && s.status != StatusDegraded && !s.superseded &&
-		(s.token != "" && s.renew || s.token == "" && (len(s.set) > 0 || len(s.appends) > 0 || s.newUser != nil && *s.newUser != ""))
+		(s.token != "" && (s.renew || s.newLife != nil) || s.token == "" && (len(s.set) > 0 || len(s.appends) > 0 || s.newUser != nil && *s.newUser != ""))
 	s.sentToken = false // nothing can expire it
 	s.mu.Unlock()
 	if refuse {
@@ -96,11 +97,23 @@ func (s *Session) discard() {
 
 // changed reports whether the request changed anything Commit would save.
 func (s *Session) changed() bool {
-	return len(s.set) > 0 || len(s.del) > 0 || len(s.appends) > 0 || s.newUser != nil || s.newLabel != nil || s.renew || s.remember
+	return len(s.set) > 0 || len(s.del) > 0 || len(s.appends) > 0 || s.newUser != nil || s.newLabel != nil || s.renew || s.remember ||
+		s.newLife != nil
 }
 
 // save writes the request's changes. The caller holds s.mu.
 func (s *Session) save(ctx context.Context) error {
+	if s.newLife != nil && !s.loaded && s.token != "" && !s.renew {
+		// SetLifetime needs the creation time (the new deadline counts
+		// from it) and the user (whose index holds the deadline).
+		s.fetch(ctx)
+		switch {
+		case s.loadErr != nil:
+			return s.loadErr
+		case s.status == StatusDegraded:
+			return nil
+		}
+	}
 	switch {
 	case s.superseded:
 		// The client already holds a newer token: answering one, or
@@ -126,7 +139,7 @@ func (s *Session) save(ctx context.Context) error {
 func (s *Session) saveDelta(ctx context.Context) error {
 	rules := s.rules()
 	if !s.changed() {
-		if s.loaded && s.status == StatusActive && rules.TouchDue(s.touched) {
+		if s.loaded && s.status == StatusActive && rules.For(s.life).TouchDue(s.touched) {
 			if err := s.m.store.Touch(ctx, s.hashedToken(), rules); err != nil {
 				// The data is safe; the session may only end a little early.
 				s.m.cfg.logger.Warn("session: touch failed", "error", err)
@@ -134,9 +147,11 @@ func (s *Session) saveDelta(ctx context.Context) error {
 		}
 		return nil
 	}
-	newUser := s.newUser
+	newUser, newLife := s.newUser, s.newLife
 	changed, bytes := s.pendingSize()
-	err := s.m.store.Save(ctx, s.hashedToken(), s.change(), rules)
+	ch := s.change()
+	ch.Lifetime = newLife
+	err := s.m.store.Save(ctx, s.hashedToken(), ch, rules)
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		s.m.cfg.logger.Warn("session: corrupt session treated as absent", "error", err)
@@ -150,12 +165,22 @@ func (s *Session) saveDelta(ctx context.Context) error {
 	s.committed(ctx, changed, bytes)
 	oldUser := s.user // known only if the session was loaded
 	s.applied()
-	return s.reindex(ctx, oldUser, newUser)
+	if newLife != nil {
+		s.life, s.newLife = *newLife, nil
+		s.deadline = s.created.Add(rules.For(s.life).Absolute)
+		if !rules.Now.Before(s.deadline) { // shortened below the session's age: it ended
+			s.clearToken()
+			return nil
+		}
+		s.sendToken(s.token) // the cookie's Max-Age follows the lifetime
+	}
+	return s.reindex(ctx, oldUser, newUser, newLife != nil)
 }
 
 // reindex follows a user change on a session that stays under its ID
-// (SetUser without Renew), and issues a remember-me token if asked.
-func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) error {
+// (SetUser without Renew) or a new deadline (SetLifetime), and issues a
+// remember-me token if asked.
+func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string, newDeadline bool) error {
 	id := s.hashedToken()
 	var add []IndexEntry
 	user := s.user
@@ -166,6 +191,8 @@ func (s *Session) reindex(ctx context.Context, oldUser string, newUser *string) 
 		if *newUser != "" {
 			add = append(add, IndexEntry{Handle: id, Deadline: s.deadline})
 		}
+	} else if newDeadline && user != "" {
+		add = append(add, IndexEntry{Handle: id, Deadline: s.deadline})
 	}
 	var rememberID, selector string
 	if s.remember && user != "" && s.m.users != nil {
@@ -252,7 +279,8 @@ func (s *Session) saveNew(ctx context.Context) error {
 		return nil
 	}
 	now := s.m.cfg.now()
-	c := creation{values: values, user: user, restored: s.restored, created: now, deadline: now.Add(s.m.cfg.absolute)}
+	life := s.ownLifetime()
+	c := creation{values: values, user: user, restored: s.restored, life: life, created: now, deadline: now.Add(s.rules().For(life).Absolute)}
 	if s.newLabel != nil {
 		c.label = *s.newLabel
 	}
@@ -287,7 +315,7 @@ func (s *Session) pendingValues(base map[string][]byte) map[string][]byte {
 func (s *Session) saveRenewed(ctx context.Context) error {
 	old := s.hashedToken()
 	c := creation{token: newToken()}
-	if s.newUser != nil && *s.newUser != "" {
+	if s.newUser != nil && *s.newUser != "" && !s.m.indexesAfterCreate() {
 		// A login: its index entry comes first, so a refused login (the
 		// user's session limit) changes nothing.
 		c.user = *s.newUser
@@ -311,15 +339,26 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 		s.startFresh()
 		return s.saveNew(ctx)
 	}
+	c.life = rec.Lifetime // a renewed session keeps its lifetime
+	if s.newLife != nil {
+		c.life = *s.newLife
+	}
+	absolute := s.rules().For(c.life).Absolute
 	if s.newUser == nil {
 		c.user = user
 		c.created, c.deadline = rec.Created, d // not a login: the lifetime goes on
+		if s.newLife != nil {
+			c.deadline = rec.Created.Add(absolute)
+		}
 	} else {
 		c.user = *s.newUser
-		c.created, c.deadline = now, now.Add(s.m.cfg.absolute) // a login: counted from now
+		c.created, c.deadline = now, now.Add(absolute) // a login: counted from now
 		if user != c.user {
 			s.unindex(ctx, user, old)
 		}
+		// The index entry was written before the take, with the lifetime
+		// known then; a lifetime the take brought needs it moved.
+		c.reindex = c.indexed && absolute != c.indexedAbsolute
 	}
 	c.label, c.restored = rec.Label, rec.Restored && s.newUser == nil
 	if s.newLabel != nil {
@@ -350,7 +389,7 @@ func (s *Session) saveRenewed(ctx context.Context) error {
 // returns its effective deadline and user. A record with one bad value is
 // refused whole rather than served in part.
 func (m *Manager) usable(rec Record, now time.Time) (deadline time.Time, user string, ok bool) {
-	deadline = Deadline(rec.Created, rec.Deadline, m.cfg.absolute)
+	deadline = Deadline(rec.Created, rec.Deadline, m.rules().For(rec.Lifetime).Absolute)
 	if !now.Before(deadline) {
 		return deadline, "", false
 	}
@@ -377,11 +416,14 @@ type creation struct {
 	values            map[string][]byte
 	user, label       string
 	restored          bool
+	life              Lifetime // the session's own lifetime
 	created, deadline time.Time
 	drop              []string // index entries of the user this session replaces
 	indexed           bool     // indexNew already ran
 	rememberID        string   // the remember-me token made with the index entry
 	rememberSelector  string
+	indexedAbsolute   time.Duration // the absolute timeout indexNew counted the deadline with
+	reindex           bool          // the index entry needs the final deadline
 }
 
 // create stores a new session under a fresh token and sends the token,
@@ -390,21 +432,36 @@ type creation struct {
 // not stored.
 func (s *Session) create(ctx context.Context, c creation) error {
 	rules := s.rules()
-	if rules.TTL(c.deadline) < time.Millisecond {
+	if rules.For(c.life).TTL(c.deadline) < time.Millisecond {
 		return nil
 	}
 	if c.token == "" {
 		c.token = newToken()
 	}
-	if !c.indexed && c.user != "" {
+	indexAfter := !c.indexed && c.user != "" && s.m.indexesAfterCreate()
+	if !c.indexed && c.user != "" && !indexAfter {
 		if err := s.indexNew(ctx, &c, c.drop); err != nil {
 			return err
 		}
 	}
 	id := storeID(c.token)
-	rec := Record{Created: c.created, Deadline: c.deadline, Touched: rules.Now, User: c.user, Label: c.label, Restored: c.restored, Values: c.values}
+	if c.reindex {
+		if err := s.index(ctx, c.user, []IndexEntry{{Handle: id, Deadline: c.deadline}}, nil); err != nil {
+			return err
+		}
+	}
+	rec := Record{Created: c.created, Deadline: c.deadline, Touched: rules.Now, User: c.user, Label: c.label,
+		Restored: c.restored, Lifetime: c.life, Values: c.values}
 	if err := s.m.store.Create(ctx, id, rec, rules); err != nil {
 		return fmt.Errorf("session: create: %w", err)
+	}
+	if indexAfter {
+		if err := s.indexNew(ctx, &c, c.drop); err != nil {
+			if _, derr := s.m.store.Delete(ctx, id); derr != nil {
+				s.m.cfg.logger.Warn("session: unindexed session not deleted", "error", derr)
+			}
+			return err
+		}
 	}
 	if c.drop != nil || s.renew {
 		s.m.observe(ctx, EventRenewed)
@@ -414,8 +471,8 @@ func (s *Session) create(ctx context.Context, c creation) error {
 	s.committed(ctx, len(c.values), valuesSize(c.values))
 	s.token, s.id, s.status, s.loaded = c.token, id, StatusActive, true
 	s.created, s.deadline, s.touched, s.user, s.values = c.created, c.deadline, rules.Now, c.user, c.values
-	s.label, s.restored = c.label, c.restored
-	s.set, s.del, s.appends, s.newUser, s.newLabel, s.renew = nil, nil, nil, nil, nil, false
+	s.label, s.restored, s.life = c.label, c.restored, c.life
+	s.set, s.del, s.appends, s.newUser, s.newLabel, s.newLife, s.renew = nil, nil, nil, nil, nil, nil, false
 	s.sendToken(c.token)
 	if c.rememberID != "" {
 		s.remember = false
@@ -424,12 +481,24 @@ func (s *Session) create(ctx context.Context, c creation) error {
 	return nil
 }
 
+// indexesAfterCreate reports whether a login's index entry is written after
+// its session, not before: with a limit that evicts. Evicting a session
+// that another login has indexed but not yet stored would delete nothing,
+// and that login would then store it, outside the index and the limit.
+// Indexed after it exists, a session is deleted when evicted; sessions not
+// yet indexed cannot be evicted, and each index call trims to the limit.
+// (A limit that refuses indexes first, so a refused login writes nothing.)
+func (m *Manager) indexesAfterCreate() bool {
+	return m.users != nil && m.cfg.limit.Max > 0 && !m.cfg.limit.Refuse
+}
+
 // indexNew records the session c will create in its user's index, with
 // the remember-me token Remember asked for, dropping drop.
 func (s *Session) indexNew(ctx context.Context, c *creation, drop []string) error {
 	add := []IndexEntry{{Handle: storeID(c.token), Deadline: c.deadline}}
-	if c.deadline.IsZero() {
-		add[0].Deadline = s.m.cfg.now().Add(s.m.cfg.absolute)
+	if c.deadline.IsZero() { // a login, before the take: the lifetime known now
+		c.indexedAbsolute = s.ownRules().Absolute
+		add[0].Deadline = s.m.cfg.now().Add(c.indexedAbsolute)
 	}
 	if s.remember && s.m.users != nil {
 		var e IndexEntry
@@ -449,7 +518,7 @@ func (s *Session) sendToken(token string) {
 		s.carrier.SetHeader(c.header, token)
 		return
 	}
-	s.carrier.AddHeader("Set-Cookie", c.cookie.issue(token, c.now(), s.deadline))
+	s.carrier.AddHeader("Set-Cookie", c.cookie.issue(token, c.now(), s.deadline, s.life != Lifetime{}))
 }
 
 func (s *Session) clearToken() {

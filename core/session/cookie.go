@@ -79,10 +79,12 @@ func (c cookieConfig) validate() error {
 	return nil
 }
 
-// issue returns the Set-Cookie value carrying token until deadline.
-func (c cookieConfig) issue(token string, now, deadline time.Time) string {
+// issue returns the Set-Cookie value carrying token until deadline; a
+// persistent one (a session with its own lifetime) has a Max-Age even with
+// WithBrowserSessionCookie.
+func (c cookieConfig) issue(token string, now, deadline time.Time, persistent bool) string {
 	hc := c.base(token)
-	if !c.browserSession {
+	if !c.browserSession || persistent {
 		hc.MaxAge = max(int(deadline.Sub(now)/time.Second), 1)
 	}
 	return hc.String()

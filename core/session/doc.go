@@ -26,4 +26,15 @@
 //	theme, err := session.GetOr(s, "theme", "light") // "light" when unset
 //	err = s.Set("theme", "dark")
 //	n, err := session.Incr(s, "visits", 1)           // atomic in the store
+//
+// Every session follows the Manager's idle and absolute timeouts unless it
+// has a lifetime of its own: Session.SetLifetime, at login say, gives one
+// session longer (or shorter) timeouts, scs-style "keep me logged in",
+// within the ceilings of WithMaxLifetime (by default the Manager's own
+// timeouts, so only an application that raises them gets longer sessions).
+// The lifetime is stored with the session, so every instance and both
+// stores honour it; a renewal keeps it; its cookie is persistent even with
+// WithBrowserSessionCookie; Session.Expires and Session.Lifetime read it.
+// Remember-me (WithRememberMe) is the other way to stay logged in, with a
+// short session and a separate long-lived token.
 package session

@@ -37,6 +37,9 @@ var (
 	// ErrNoUserStore is returned by the per-user features (Devices, Revoke,
 	// RevokeAll) when the store keeps no per-user index (is not a UserStore).
 	ErrNoUserStore = errors.New("session: the store keeps no per-user index")
+	// ErrLifetime is returned by SetLifetime for a negative or sub-millisecond
+	// timeout, or one beyond the Manager's ceiling (WithMaxLifetime).
+	ErrLifetime = errors.New("session: lifetime beyond the Manager's ceiling (WithMaxLifetime) or not a positive whole number of milliseconds")
 	// ErrInvalidKey is returned for keys that are empty, too long, not
 	// valid UTF-8 or reserved (starting with '@').
 	ErrInvalidKey = errors.New("session: invalid key")

@@ -65,3 +65,35 @@ func ExampleSession_Renew() {
 	}
 	_ = login
 }
+
+func ExampleSession_SetLifetime() {
+	// Sessions end after 30 minutes idle or 12 hours; a user who ticks
+	// "keep me logged in" may keep one for 30 days, idle up to 7.
+	m, err := session.New(memstore.New(), session.WithBrowserSessionCookie(),
+		session.WithMaxLifetime(7*24*time.Hour, 30*24*time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	login := sesshttp.Middleware(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		err := s.Renew(r.Context())
+		if err == nil {
+			err = s.SetUser("alice")
+		}
+		if err == nil && r.FormValue("keep") == "on" {
+			err = s.SetLifetime(7*24*time.Hour, 30*24*time.Hour)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}))
+	for _, keep := range []string{"off", "on"} {
+		rec := httptest.NewRecorder()
+		login.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login?keep="+keep, nil))
+		c := rec.Result().Cookies()[0]
+		fmt.Printf("keep=%s: cookie Max-Age %v\n", keep, (time.Duration(c.MaxAge) * time.Second).Round(time.Hour))
+	}
+	// Output:
+	// keep=off: cookie Max-Age 0s
+	// keep=on: cookie Max-Age 720h0m0s
+}

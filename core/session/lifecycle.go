@@ -64,7 +64,7 @@ func (s *Session) Destroy(ctx context.Context) error {
 		return nil
 	}
 	s.startFresh()
-	s.set, s.del, s.appends, s.newUser, s.renew, s.superseded = nil, nil, nil, nil, false, false
+	s.set, s.del, s.appends, s.newUser, s.newLife, s.renew, s.superseded = nil, nil, nil, nil, nil, false, false
 	s.presented = ""
 	return nil
 }

@@ -119,6 +119,7 @@ func (m *Manager) rules() Rules {
 	c := &m.cfg
 	return Rules{
 		Now: c.now(), Idle: c.idle, Absolute: c.absolute, TouchInterval: c.touchInterval,
+		MaxIdle: c.maxIdle, MaxAbsolute: c.maxAbsolute,
 		MaxSize: c.maxSession, MaxKeys: c.maxKeys, MaxValue: c.maxValue,
 	}
 }

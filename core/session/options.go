@@ -28,6 +28,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	idle, absolute, touchInterval time.Duration
+	maxIdle, maxAbsolute          time.Duration // ceilings of SetLifetime
 	codec                         Codec
 	decoders                      []Codec
 	cookie                        cookieConfig
@@ -54,6 +55,18 @@ func WithIdleTimeout(d time.Duration) Option {
 // (default 12 h). Renew keeps the deadline.
 func WithAbsoluteTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.absolute = d })
+}
+
+// WithMaxLifetime sets how long Session.SetLifetime may make one session
+// live: idle and absolute are the ceilings of its idle and absolute
+// timeouts. The default ceilings are the Manager's own timeouts, so
+// SetLifetime can only shorten a session until the application raises
+// them: a long-lived session is a choice made once, here, not by a stray
+// call. A zero argument keeps that default; a ceiling below the Manager's
+// timeout is refused by New. Lowering a ceiling later shortens existing
+// sessions that asked for more.
+func WithMaxLifetime(idle, absolute time.Duration) Option {
+	return optionFunc(func(c *config) { c.maxIdle, c.maxAbsolute = idle, absolute })
 }
 
 // WithTouchInterval sets how much idle lifetime a session may use up before a
@@ -168,6 +181,12 @@ func newConfig(opts []Option) (config, error) {
 	if c.absolute == 0 {
 		c.absolute = DefaultAbsoluteTimeout
 	}
+	if c.maxIdle == 0 {
+		c.maxIdle = c.idle
+	}
+	if c.maxAbsolute == 0 {
+		c.maxAbsolute = c.absolute
+	}
 	if c.touchInterval == 0 {
 		c.touchInterval = c.idle / 10
 	}
@@ -212,6 +231,8 @@ func (c *config) validate() error {
 		return invalid("idle timeout %v is below 1ms", c.idle)
 	case c.absolute < time.Millisecond:
 		return invalid("absolute timeout %v is below 1ms", c.absolute)
+	case c.maxIdle < c.idle || c.maxAbsolute < c.absolute:
+		return invalid("lifetime ceilings %v/%v are below the timeouts %v/%v", c.maxIdle, c.maxAbsolute, c.idle, c.absolute)
 	case c.touchInterval < 0 || c.touchInterval >= c.idle:
 		return invalid("touch interval %v must lie in [0, idle timeout)", c.touchInterval)
 	case c.maxValue < 0 || c.maxSession < 0 || c.maxKeys < 0:

@@ -79,8 +79,8 @@ func (s *Session) issueRemember(ctx context.Context, id, selector, user string) 
 	c := &s.m.cfg
 	now := c.now()
 	validator := randomText(validatorBytes)
-	rec := RememberRecord{Validator: hash(validator), User: user, Created: now, Expires: now.Add(c.remember)}
-	if s.newLabel != nil {
+	rec := RememberRecord{Validator: hash(validator), User: user, Label: s.label, Created: now, Expires: now.Add(c.remember)}
+	if s.newLabel != nil { // not committed yet (a session created at login has committed it to s.label)
 		rec.Label = *s.newLabel
 	}
 	if err := s.m.users.SaveRemember(ctx, id, rec); err != nil {
@@ -99,7 +99,7 @@ func (s *Session) newRemember() (id, selector string, entry IndexEntry) {
 
 func (s *Session) sendRemember(value string, expires time.Time) {
 	c := &s.m.cfg
-	s.carrier.AddHeader("Set-Cookie", c.rememberCookie.issue(value, c.now(), expires))
+	s.carrier.AddHeader("Set-Cookie", c.rememberCookie.issue(value, c.now(), expires, true))
 }
 
 func (s *Session) clearRemember() {

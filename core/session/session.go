@@ -78,6 +78,8 @@ type Session struct {
 	label      string              // the stored device label
 	newLabel   *string             // pending SetLabel
 	restored   bool                // restored from a remember-me token
+	life       Lifetime            // the stored session's own lifetime (SetLifetime)
+	newLife    *Lifetime           // pending SetLifetime
 	renew      bool
 	done       bool // committed or discarded
 	issued     bool // a token header went out in this request
@@ -92,7 +94,7 @@ func (s *Session) startFresh() {
 	now := s.m.cfg.now()
 	s.token, s.id, s.loaded, s.loadErr, s.status = "", "", true, nil, StatusNew
 	s.created, s.deadline, s.touched = now, now.Add(s.m.cfg.absolute), now
-	s.values, s.user, s.label, s.restored = nil, "", "", false
+	s.values, s.user, s.label, s.restored, s.life = nil, "", "", false, Lifetime{}
 }
 
 // load fetches the stored session on first use, and restores a visitor
@@ -154,7 +156,7 @@ func (s *Session) adopt(rec Record) bool {
 	deadline, user, ok := s.m.usable(rec, s.m.cfg.now())
 	if ok {
 		s.status, s.created, s.deadline, s.touched = StatusActive, rec.Created, deadline, rec.Touched
-		s.user, s.values, s.label, s.restored = user, rec.Values, rec.Label, rec.Restored
+		s.user, s.values, s.label, s.restored, s.life = user, rec.Values, rec.Label, rec.Restored, rec.Lifetime
 	}
 	return ok
 }
@@ -217,14 +219,15 @@ func (s *Session) Created() (time.Time, error) {
 }
 
 // Expires returns when the session ends at the latest: its absolute
-// deadline. Without activity it ends sooner, after the idle timeout.
+// deadline, its own lifetime (SetLifetime) included. Without activity it
+// ends sooner, after the idle timeout (see Lifetime).
 func (s *Session) Expires() (time.Time, error) {
 	if err := s.lock(); err != nil {
 		return time.Time{}, err
 	}
 	defer s.mu.Unlock()
 	err := s.load(s.ctx)
-	return s.deadline, err
+	return s.expires(), err
 }
 
 // raw returns the stored value under key, loading the session only when

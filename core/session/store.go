@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -12,7 +13,9 @@ import (
 // Every method that changes an existing session does so in one atomic step
 // that first checks the session still exists and is within its deadlines
 // (Rules), so a request in flight can never resurrect a session that was
-// destroyed, renewed or expired. Implementations: redisstore (production)
+// destroyed, renewed or expired. A session with a lifetime of its own
+// (Record.Lifetime) is judged and extended by r.For(its lifetime), not r.
+// Implementations: redisstore (production)
 // and memstore (tests, one instance). The conformance suite in package
 // sessiontest pins the contract down.
 //
@@ -28,8 +31,9 @@ type Store interface {
 	Load(ctx context.Context, id string) (rec Record, found bool, err error)
 
 	// Create writes a new session under id (a fresh random ID) holding
-	// rec's Created, Deadline, User and Values; its lifetime is r.TTL. It
-	// returns ErrTooLarge, writing nothing, when the values break r's limits.
+	// rec's Created, Deadline, User, Label, Restored, Lifetime and Values;
+	// its lifetime is r.For(rec.Lifetime).TTL. It returns ErrTooLarge,
+	// writing nothing, when the values break r's limits.
 	Create(ctx context.Context, id string, rec Record, r Rules) error
 
 	// Save applies ch to the session under id: deletes first, then sets,
@@ -86,7 +90,17 @@ type Record struct {
 	User     string            // the user recorded by SetUser, or ""
 	Label    string            // the device label recorded by SetLabel, or ""
 	Restored bool              // the session was restored from a remember-me token
+	Lifetime Lifetime          // the session's own timeouts (SetLifetime); zero: the Manager's
 	Values   map[string][]byte // key -> stored value (codec-tagged, a counter or a list)
+}
+
+// Lifetime is a session's own idle and absolute timeouts, set by
+// Session.SetLifetime, in whole milliseconds. A zero field follows the
+// Manager's timeout. Stores keep it with the session and apply it through
+// Rules.For, so every instance honours it.
+type Lifetime struct {
+	Idle     time.Duration
+	Absolute time.Duration
 }
 
 // Rules are the Manager's settings a store enforces on every change.
@@ -95,6 +109,8 @@ type Rules struct {
 	Idle          time.Duration // lifetime granted by a write or a touch
 	Absolute      time.Duration // a session never outlives Created + Absolute, whatever it stores
 	TouchInterval time.Duration // writes extend the lifetime only when this much was used
+	MaxIdle       time.Duration // ceiling of a session's own idle timeout (Lifetime); 0: Idle
+	MaxAbsolute   time.Duration // ceiling of a session's own absolute timeout; 0: Absolute
 	MaxSize       int           // bytes of keys, values and FieldOverhead per value; 0: none
 	MaxKeys       int           // values per session; 0: none
 	MaxValue      int           // bytes of one stored value (lists grow by appends); 0: none
@@ -108,6 +124,10 @@ type Change struct {
 	Append map[string][][]byte // list elements to add, in order (see AppendList)
 	User   *string             // the user to record; "" removes it; nil leaves it
 	Label  *string             // the device label to record; nil leaves it
+	// Lifetime, when not nil, becomes the session's own lifetime: the
+	// store records it, moves the stored deadline to Created plus its
+	// absolute timeout (as Rules.For gives it) and sets the TTL afresh.
+	Lifetime *Lifetime
 }
 
 // TTL is the lifetime a session gets at now: the idle timeout, cut short by
@@ -133,6 +153,33 @@ func Deadline(created, stored time.Time, absolute time.Duration) time.Time {
 // effective deadline.
 func (r Rules) TTL(deadline time.Time) time.Duration {
 	return TTL(r.Now, deadline, r.Idle)
+}
+
+// For returns the rules of a session with its own lifetime l: each timeout
+// l sets replaces the Manager's, capped by MaxIdle or MaxAbsolute (so
+// lowering a ceiling shortens existing sessions too). A shorter idle
+// timeout shortens the touch interval in proportion, computed in
+// milliseconds as a script can, so a session is touched before it expires.
+func (r Rules) For(l Lifetime) Rules {
+	if l.Idle > 0 {
+		idle := min(l.Idle, orDefault(r.MaxIdle, r.Idle))
+		if idle < r.Idle {
+			ms := math.Floor(float64(r.TouchInterval.Milliseconds()) * float64(idle.Milliseconds()) / float64(r.Idle.Milliseconds()))
+			r.TouchInterval = time.Duration(ms) * time.Millisecond
+		}
+		r.Idle = idle
+	}
+	if l.Absolute > 0 {
+		r.Absolute = min(l.Absolute, orDefault(r.MaxAbsolute, r.Absolute))
+	}
+	return r
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 // TouchDue reports whether a session last touched at touched should have its

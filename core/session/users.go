@@ -169,9 +169,10 @@ func (s *Session) Restored() (bool, error) {
 	return s.restored, err
 }
 
-// index records the session about to be created under id in user's index,
-// dropping the ones it replaces, and revokes sessions the limit evicts. It
-// runs before the session is written, so a refused login changes nothing.
+// index records a session in user's index, dropping the ones it replaces,
+// and revokes sessions the limit evicts. A login's entry is written before
+// its session, so a refused login changes nothing, or with a limit that
+// evicts, after it (see indexesAfterCreate).
 func (s *Session) index(ctx context.Context, user string, add []IndexEntry, drop []string) error {
 	m := s.m
 	if m.users == nil || user == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,7 @@ var adapterCases = []struct {
 	{"handler panic", testAdapterPanic},
 	{"invalid tokens", testAdapterInvalidTokens},
 	{"concurrent keys", testAdapterConcurrent},
+	{"per-session lifetime", testAdapterLifetime},
 }
 
 func testAdapterNewCookie(t *testing.T, r *adapterRun) {
@@ -448,4 +450,49 @@ func testAdapterConcurrent(t *testing.T, r *adapterRun) {
 	if got := `["` + strings.Join(want, `","`) + `"]`; res.body != got {
 		t.Errorf("keys %s, want %s", res.body, got)
 	}
+}
+
+// testAdapterLifetime checks a session's own lifetime (SetLifetime): its
+// cookie becomes persistent even with WithBrowserSessionCookie, it outlives
+// the Manager's absolute timeout, a renewal keeps it, and the ceiling
+// refuses more.
+func testAdapterLifetime(t *testing.T, r *adapterRun) {
+	const absolute, own = time.Hour, 30 * 24 * time.Hour
+	s := r.serve(t, session.WithAbsoluteTimeout(absolute), session.WithBrowserSessionCookie(),
+		session.WithMaxLifetime(0, own))
+	token, plain := s.newSession(t), s.newSession(t)
+
+	s.post(t, PlainPrefix+"lifetime/0/"+(own+time.Hour).String(), token, "").
+		wantStatus(t, "lifetime beyond the ceiling", http.StatusBadRequest, "bad lifetime")
+	before := s.counts()
+	res := s.post(t, PlainPrefix+"lifetime/0/"+own.String(), token, "")
+	res.wantStatus(t, "lifetime", http.StatusOK)
+	s.wantCalls(t, "lifetime", before, 1, 1, 0) // read once for the creation time, then one write
+	c := res.cookie(t)
+	switch {
+	case c == nil:
+		t.Fatal("lifetime: no cookie with the new Max-Age")
+	case c.Value != token:
+		t.Fatal("lifetime: the token changed")
+	case c.MaxAge < int((own-time.Minute)/time.Second) || c.MaxAge > int(own/time.Second):
+		t.Fatalf("lifetime: Max-Age %d s, want about %v (persistent, despite WithBrowserSessionCookie)", c.MaxAge, own)
+	}
+	res = s.get(t, PlainPrefix+"expires", token)
+	res.wantStatus(t, "expires", http.StatusOK)
+	if at, _ := strconv.ParseInt(res.body, 10, 64); at < time.Now().Add(own-time.Minute).Unix() || at > time.Now().Add(own).Unix() {
+		t.Errorf("Expires = %s, want about %v from now", res.body, own)
+	}
+
+	s.clock.advance(2 * absolute)
+	s.wantValue(t, plain, "a", "")    // the Manager's absolute timeout
+	s.wantValue(t, token, "a", `"1"`) // its own
+	res = s.post(t, PlainPrefix+"renew", token, "")
+	res.wantStatus(t, "renew", http.StatusOK)
+	c = res.cookie(t)
+	if c == nil || c.MaxAge < int((own-2*absolute-time.Minute)/time.Second) || c.MaxAge > int((own-2*absolute)/time.Second) {
+		t.Fatalf("renewed cookie %v, want Max-Age about %v: a renewal keeps the lifetime", c, own-2*absolute)
+	}
+	s.wantValue(t, c.Value, "a", `"1"`)
+	s.post(t, PlainPrefix+"lifetime/0/0", c.Value, "").wantStatus(t, "back to the Manager's lifetime", http.StatusOK)
+	s.wantValue(t, c.Value, "a", "") // 2h old: past the Manager's absolute timeout
 }

@@ -73,6 +73,11 @@ var ErrRouteFailed = errors.New("sessiontest: route failed")
 //	               revokes one of the user's devices; 404 when not theirs
 //	revoke-others  revokes the user's other devices; 200 how many
 //	destroy        destroys the session (Session.Destroy); 200 "ok"
+//	lifetime/{idle}/{absolute}
+//	               gives the session its own lifetime (Session.SetLifetime;
+//	               Go durations, "0" keeps the Manager's); 400 beyond the
+//	               Manager's ceiling
+//	expires        200 Session.Expires as unix seconds
 //	hold/{gate}/{route}
 //	               serves route, then waits until the suite opens the gate
 //	               before it returns: the commit comes after whatever the
@@ -174,6 +179,21 @@ func Handle(ctx context.Context, s *session.Session, path string, body []byte) (
 		err = s.Renew(ctx)
 	case "destroy":
 		err = s.Destroy(ctx)
+	case "lifetime":
+		idle, absolute, _ := strings.Cut(key, "/")
+		i, ierr := time.ParseDuration(idle)
+		a, aerr := time.ParseDuration(absolute)
+		if ierr != nil || aerr != nil {
+			return http.StatusBadRequest, []byte("bad duration")
+		}
+		if err = s.SetLifetime(i, a); errors.Is(err, session.ErrLifetime) {
+			return http.StatusBadRequest, []byte("bad lifetime")
+		}
+	case "expires":
+		var at time.Time
+		if at, err = s.Expires(); err == nil {
+			return adapterJSON(at.Unix())
+		}
 	default:
 		return http.StatusNotFound, []byte("no such route")
 	}

@@ -39,13 +39,14 @@ type TTLReporter interface {
 //
 // The suite pins down the session.Store contract: deltas, no resurrection
 // (after a delete, an expiry or a renewal), idle and absolute expiry judged
-// by the rules, the touch rule, size and key limits, the same-key
+// by the rules, a session's own lifetime (session.Lifetime, within the
+// ceilings), the touch rule, size and key limits, the same-key
 // operations under concurrency, byte-exact values. It sleeps about two
 // seconds in all and asserts no timing beyond "still there before" and
 // "gone after".
 func TestStore(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(storeCases, opCases) {
+	for _, c := range slices.Concat(storeCases, opCases, lifetimeCases) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStore(t)
 			if _, ok := s.(TTLReporter); !ok {

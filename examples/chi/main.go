@@ -17,6 +17,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -31,10 +32,13 @@ func main() {
 		demo.Must("chi", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("chi", err)
 	app := demo.NewApp("chi", cfg, m, rdb)
@@ -62,7 +66,7 @@ func main() {
 			if !ok {
 				return
 			}
-			if err := form(r.Context(), sess(r), in); err != nil {
+			if err := form(app.FormContext(r.Context(), r), sess(r), in); err != nil {
 				status, body := demo.Failure(err)
 				demo.WriteJSON(w, status, body)
 				return
@@ -71,6 +75,7 @@ func main() {
 		})
 	}
 
+	r.Method(http.MethodGet, "/metrics", metrics.Handler())
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		status, body := app.Health(r.Context())
 		demo.WriteJSON(w, status, body)
@@ -116,11 +121,24 @@ func main() {
 				fail(w, err)
 				return
 			}
+			// At most -login-limit attempts per user and client address.
+			wait, allowed, err := app.LoginAllowed(r.Context(), in.User, r)
+			if err == nil && !allowed {
+				w.Header().Set("Retry-After", demo.RetryAfter(wait))
+				status, body := demo.TooManyLogins()
+				demo.WriteJSON(w, status, body)
+				return
+			}
 			s := sess(r)
 			// A new token on login: a token planted before cannot follow the user.
-			err = s.Renew(r.Context())
 			if err == nil {
-				err = s.SetUser(in.User)
+				err = s.Renew(r.Context())
+			}
+			if err == nil {
+				err = s.SetUser(in.User) // also lists the session among the user's devices
+			}
+			if err == nil {
+				err = s.SetLabel(demo.DeviceLabel(r.UserAgent()))
 			}
 			if err == nil && in.Remember {
 				err = s.Remember()
@@ -176,6 +194,18 @@ func main() {
 				status, body := demo.WizardStep(sess(r), chi.URLParam(r, "step"), in)
 				demo.WriteJSON(w, status, body)
 			}
+		})
+		r.Get("/devices", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.Devices(r.Context(), sess(r))
+			demo.WriteJSON(w, status, body)
+		})
+		r.Delete("/devices/{id}", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.RevokeDevice(r.Context(), sess(r), chi.URLParam(r, "id"))
+			demo.WriteJSON(w, status, body)
+		})
+		r.Post("/devices/revoke-others", func(w http.ResponseWriter, r *http.Request) {
+			status, body := demo.RevokeOtherDevices(r.Context(), sess(r))
+			demo.WriteJSON(w, status, body)
 		})
 	})
 

@@ -47,7 +47,9 @@ func launch(t *testing.T, fw string, env []string, args ...string) *app {
 	t.Helper()
 	a := &app{fw: fw, logs: newLogWriter(), exited: make(chan struct{})}
 	a.cmd = exec.Command(bin(fw), args...)
-	a.cmd.Env = append(cleanEnv(), env...)
+	// Logins are throttled per user and address, counted in Redis across
+	// every app of the run: only the throttle's own tests set a low limit.
+	a.cmd.Env = append(append(cleanEnv(), "LOGIN_LIMIT=100000/1m"), env...)
 	a.cmd.Stderr = a.logs
 	a.cmd.WaitDelay = stopTimeout
 	if err := a.cmd.Start(); err != nil {
@@ -127,7 +129,8 @@ func runToExit(t *testing.T, fw string, env []string, args ...string) (int, stri
 }
 
 // demoVars are the variables the apps read; the tests set them explicitly.
-var demoVars = []string{"ADDR", "REDIS_URL", "REDIS_ADDRS", "REDIS_MASTER_NAME", "SESSION_CODEC", "COOKIE_SECURE"}
+var demoVars = []string{"ADDR", "REDIS_URL", "REDIS_ADDRS", "REDIS_MASTER_NAME", "SESSION_CODEC", "COOKIE_SECURE", "REDIS_WAIT",
+	"SESSION_REMEMBER", "SESSION_LIMIT", "LOGIN_LIMIT", "TRUST_PROXY", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT"}
 
 // cleanEnv is the test's environment without the apps' variables.
 func cleanEnv() []string {

@@ -173,4 +173,15 @@ func exerciseRoutes(t *testing.T, a *app, b backend) {
 	wantJSON(t, "GET /api/flash after the logout form", c.do("GET", u+"/api/flash", ""), 200, `{"messages":["Logged out."]}`)
 
 	wantError(t, "GET /api/nope", c.do("GET", u+"/api/nope", ""), 404)
+
+	// The session work above shows in the metrics.
+	m := c.do("GET", u+"/metrics", "")
+	wantStatus(t, "GET /metrics", m, 200)
+	for _, series := range []string{`sesskit_store_calls_total{operation="load",outcome="ok"}`,
+		`sesskit_session_events_total{event="destroyed"}`, `sesskit_breaker_state{state="closed"} 1`,
+		"sesskit_store_call_duration_seconds_bucket"} {
+		if !strings.Contains(string(m.body), series) {
+			t.Fatalf("GET /metrics lacks %s:\n%s", series, m.body)
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -32,10 +33,13 @@ func main() {
 		demo.Must("echo", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("echo", err)
 	app := demo.NewApp("echo", cfg, m, rdb)
@@ -60,7 +64,7 @@ func main() {
 			if err != nil {
 				return echo.ErrBadRequest
 			}
-			if err := form(c.Request().Context(), sessecho.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request().Context(), c.Request()), sessecho.From(c), body); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -68,6 +72,7 @@ func main() {
 		})
 	}
 
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/healthz", func(c echo.Context) error {
 		status, body := app.Health(c.Request().Context())
 		return reply(c, status, body)
@@ -113,11 +118,23 @@ func main() {
 		if err != nil {
 			return fail(c, err)
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.Request().Context(), in.User, c.Request())
+		if err == nil && !allowed {
+			c.Response().Header().Set("Retry-After", demo.RetryAfter(wait))
+			status, body := demo.TooManyLogins()
+			return c.JSON(status, body)
+		}
 		s := sessecho.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.Request().Context())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.Request().Context())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(c.Request().UserAgent()))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -172,6 +189,18 @@ func main() {
 			return echo.ErrBadRequest
 		}
 		status, body := demo.WizardStep(sessecho.From(c), c.Param("step"), in)
+		return reply(c, status, body)
+	})
+	api.GET("/devices", func(c echo.Context) error {
+		status, body := demo.Devices(c.Request().Context(), sessecho.From(c))
+		return reply(c, status, body)
+	})
+	api.DELETE("/devices/:id", func(c echo.Context) error {
+		status, body := demo.RevokeDevice(c.Request().Context(), sessecho.From(c), c.Param("id"))
+		return reply(c, status, body)
+	})
+	api.POST("/devices/revoke-others", func(c echo.Context) error {
+		status, body := demo.RevokeOtherDevices(c.Request().Context(), sessecho.From(c))
 		return reply(c, status, body)
 	})
 

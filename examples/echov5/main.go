@@ -18,6 +18,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -32,10 +33,13 @@ func main() {
 		demo.Must("echov5", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("echov5", err)
 	app := demo.NewApp("echov5", cfg, m, rdb)
@@ -59,7 +63,7 @@ func main() {
 			if err != nil {
 				return echo.ErrBadRequest
 			}
-			if err := form(c.Request().Context(), sessechov5.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request().Context(), c.Request()), sessechov5.From(c), body); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -67,6 +71,7 @@ func main() {
 		})
 	}
 
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/healthz", func(c *echo.Context) error {
 		status, body := app.Health(c.Request().Context())
 		return reply(c, status, body)
@@ -112,11 +117,23 @@ func main() {
 		if err != nil {
 			return fail(c, err)
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.Request().Context(), in.User, c.Request())
+		if err == nil && !allowed {
+			c.Response().Header().Set("Retry-After", demo.RetryAfter(wait))
+			status, body := demo.TooManyLogins()
+			return c.JSON(status, body)
+		}
 		s := sessechov5.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.Request().Context())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.Request().Context())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(c.Request().UserAgent()))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -173,6 +190,18 @@ func main() {
 		status, body := demo.WizardStep(sessechov5.From(c), c.Param("step"), in)
 		return reply(c, status, body)
 	})
+	api.GET("/devices", func(c *echo.Context) error {
+		status, body := demo.Devices(c.Request().Context(), sessechov5.From(c))
+		return reply(c, status, body)
+	})
+	api.DELETE("/devices/:id", func(c *echo.Context) error {
+		status, body := demo.RevokeDevice(c.Request().Context(), sessechov5.From(c), c.Param("id"))
+		return reply(c, status, body)
+	})
+	api.POST("/devices/revoke-others", func(c *echo.Context) error {
+		status, body := demo.RevokeOtherDevices(c.Request().Context(), sessechov5.From(c))
+		return reply(c, status, body)
+	})
 
 	app.Run(demo.HTTPServer(e))
 }
@@ -198,7 +227,7 @@ func errorHandler(c *echo.Context, err error) {
 		return
 	}
 	status := http.StatusInternalServerError
-	if code := echo.StatusCode(err); code != 0 {
+	if code := echo.StatusCode(err); code != 0 { // *echo.HTTPError and echo.ErrNotFound alike
 		status = code
 	}
 	if err := reply(c, status, demo.Error{Message: strings.ToLower(http.StatusText(status))}); err != nil {

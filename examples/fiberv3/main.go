@@ -10,10 +10,12 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/adaptor"
 	"github.com/gofiber/fiber/v3/middleware/recover"
 	"github.com/gofiber/utils/v2"
 	sessfiberv3 "github.com/sesskit/sesskit/adapters/fiberv3"
@@ -21,6 +23,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -35,10 +38,13 @@ func main() {
 		demo.Must("fiberv3", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("fiberv3", err)
 	app := demo.NewApp("fiberv3", cfg, m, rdb)
@@ -65,7 +71,7 @@ func main() {
 	})
 	for path, form := range demo.Forms {
 		f.Post(path, func(c fiber.Ctx) error {
-			if err := form(c.Context(), sessfiberv3.From(c), c.Body()); err != nil {
+			if err := form(app.FormContext(c.Context(), stdRequest(c)), sessfiberv3.From(c), c.Body()); err != nil {
 				status, body := demo.Failure(err)
 				return reply(c, status, body)
 			}
@@ -73,6 +79,7 @@ func main() {
 		})
 	}
 
+	f.Get("/metrics", adaptor.HTTPHandler(metrics.Handler()))
 	f.Get("/healthz", func(c fiber.Ctx) error {
 		status, body := app.Health(c.Context())
 		return reply(c, status, body)
@@ -110,11 +117,23 @@ func main() {
 		if err != nil {
 			return fail(c, err)
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.Context(), in.User, stdRequest(c))
+		if err == nil && !allowed {
+			c.Set(fiber.HeaderRetryAfter, demo.RetryAfter(wait))
+			status, body := demo.TooManyLogins()
+			return reply(c, status, body)
+		}
 		s := sessfiberv3.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.Context())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.Context())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(string(c.Request().Header.UserAgent())))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -159,6 +178,18 @@ func main() {
 		status, body := demo.WizardStep(sessfiberv3.From(c), c.Params("step"), c.Body())
 		return reply(c, status, body)
 	})
+	api.Get("/devices", func(c fiber.Ctx) error {
+		status, body := demo.Devices(c.Context(), sessfiberv3.From(c))
+		return reply(c, status, body)
+	})
+	api.Delete("/devices/:id", func(c fiber.Ctx) error {
+		status, body := demo.RevokeDevice(c.Context(), sessfiberv3.From(c), utils.CopyString(c.Params("id")))
+		return reply(c, status, body)
+	})
+	api.Post("/devices/revoke-others", func(c fiber.Ctx) error {
+		status, body := demo.RevokeOtherDevices(c.Context(), sessfiberv3.From(c))
+		return reply(c, status, body)
+	})
 
 	app.Run(server{f})
 }
@@ -190,6 +221,16 @@ func errorHandler(c fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	return reply(c, status, demo.Error{Message: strings.ToLower(utils.StatusMessage(status))})
+}
+
+// stdRequest is what the demo reads of a request as net/http has it: the
+// client address and the headers (login throttle, device labels).
+func stdRequest(c fiber.Ctx) *http.Request {
+	h := http.Header{}
+	for k, v := range c.Request().Header.All() {
+		h.Add(string(k), string(v))
+	}
+	return &http.Request{RemoteAddr: c.RequestCtx().RemoteAddr().String(), Header: h}
 }
 
 // server lets demo.App.Run serve and stop a Fiber app.

@@ -16,6 +16,7 @@ import (
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 	"github.com/sesskit/sesskit/examples/internal/demo"
+	sessprom "github.com/sesskit/sesskit/telemetry/prometheus"
 )
 
 func main() {
@@ -30,10 +31,13 @@ func main() {
 		demo.Must("gin", err)
 	}
 	// The Manager: the cookie "session", or the token in a header for API
-	// clients; codec and cookie flags from the configuration.
+	// clients; codec and cookie flags from the configuration; its metrics
+	// for Prometheus at /metrics.
+	metrics := sessprom.New()
 	m, err := session.New(store, append(cfg.SessionOptions(),
 		session.WithCookieName("session"),
 		session.WithHeaderToken("X-Session-Token"),
+		session.WithObserver(metrics),
 	)...)
 	demo.Must("gin", err)
 	app := demo.NewApp("gin", cfg, m, rdb)
@@ -59,7 +63,7 @@ func main() {
 			if !ok {
 				return
 			}
-			if err := form(c.Request.Context(), sessgin.From(c), body); err != nil {
+			if err := form(app.FormContext(c.Request.Context(), c.Request), sessgin.From(c), body); err != nil {
 				c.JSON(demo.Failure(err))
 				return
 			}
@@ -68,6 +72,7 @@ func main() {
 	}
 
 	// c.JSON sends no body with a 204.
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 	r.GET("/healthz", func(c *gin.Context) {
 		c.JSON(app.Health(c.Request.Context()))
 	})
@@ -108,11 +113,23 @@ func main() {
 			c.JSON(demo.Failure(err))
 			return
 		}
+		// At most -login-limit attempts per user and client address.
+		wait, allowed, err := app.LoginAllowed(c.Request.Context(), in.User, c.Request)
+		if err == nil && !allowed {
+			c.Header("Retry-After", demo.RetryAfter(wait))
+			c.JSON(demo.TooManyLogins())
+			return
+		}
 		s := sessgin.From(c)
 		// A new token on login: a token planted before cannot follow the user.
-		err = s.Renew(c.Request.Context())
 		if err == nil {
-			err = s.SetUser(in.User)
+			err = s.Renew(c.Request.Context())
+		}
+		if err == nil {
+			err = s.SetUser(in.User) // also lists the session among the user's devices
+		}
+		if err == nil {
+			err = s.SetLabel(demo.DeviceLabel(c.Request.UserAgent()))
 		}
 		if err == nil && in.Remember {
 			err = s.Remember()
@@ -165,6 +182,15 @@ func main() {
 		if body, ok := readBody(c); ok {
 			c.JSON(demo.WizardStep(sessgin.From(c), c.Param("step"), body))
 		}
+	})
+	api.GET("/devices", func(c *gin.Context) {
+		c.JSON(demo.Devices(c.Request.Context(), sessgin.From(c)))
+	})
+	api.DELETE("/devices/:id", func(c *gin.Context) {
+		c.JSON(demo.RevokeDevice(c.Request.Context(), sessgin.From(c), c.Param("id")))
+	})
+	api.POST("/devices/revoke-others", func(c *gin.Context) {
+		c.JSON(demo.RevokeOtherDevices(c.Request.Context(), sessgin.From(c)))
 	})
 
 	app.Run(demo.HTTPServer(r))

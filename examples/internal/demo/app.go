@@ -39,7 +39,8 @@ type App struct {
 	Log       *slog.Logger
 	Manager   *session.Manager
 
-	rdb redis.UniversalClient
+	rdb    redis.UniversalClient // nil with the in-process store
+	logins *throttle             // login attempts (throttle.go)
 }
 
 // Configure reads the configuration from os.Args and the environment and
@@ -105,13 +106,14 @@ func (c Config) SessionOptions() []session.Option {
 	} else {
 		opts = append(opts, session.WithDecoders(msgpack.Codec{}))
 	}
-	return opts
+	return append(opts, c.Users.options()...)
 }
 
 // NewApp is the demo process around m. rdb is the Manager's Redis client,
 // or nil; Run closes it.
 func NewApp(framework string, cfg Config, m *session.Manager, rdb redis.UniversalClient) *App {
-	return &App{Framework: framework, Config: cfg, Log: slog.Default(), Manager: m, rdb: rdb}
+	return &App{Framework: framework, Config: cfg, Log: slog.Default(), Manager: m, rdb: rdb,
+		logins: newThrottle(cfg.Users.loginLimit(), rdb)}
 }
 
 // storeName is the store for the first log line.

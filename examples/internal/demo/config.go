@@ -23,6 +23,8 @@ type Config struct {
 	Codec      string   // -codec, SESSION_CODEC: "json" or "msgpack"
 	Secure     bool     // -secure, COOKIE_SECURE=1
 	Wait       int      // -redis-wait, REDIS_WAIT: replicas every write waits for (Sentinel, Cluster)
+
+	Users UserConfig // remember me, session limit, login throttle, lifetimes (userconfig.go)
 }
 
 // ParseConfig reads the configuration from the command-line arguments (without
@@ -55,6 +57,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	fs.StringVar(&c.Codec, "codec", or(getenv("SESSION_CODEC"), "json"), "session value codec, json or msgpack (env SESSION_CODEC)")
 	fs.IntVar(&c.Wait, "redis-wait", waitEnv, "replicas each session write waits for, so it survives a failover (env REDIS_WAIT); 0: none")
 	fs.BoolVar(&c.Secure, "secure", secureEnv, "set the cookie's Secure flag (env COOKIE_SECURE=1)")
+	if err := c.Users.define(fs, getenv); err != nil {
+		return c, err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(usage)
@@ -77,6 +82,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Codec != "json" && c.Codec != "msgpack" {
 		return c, fmt.Errorf("unknown codec %q (want json or msgpack)", c.Codec)
+	}
+	if err := c.Users.check(); err != nil {
+		return c, err
 	}
 
 	c.MasterName = strings.TrimSpace(getenv("REDIS_MASTER_NAME"))

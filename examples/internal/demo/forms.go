@@ -26,13 +26,23 @@ var Forms = map[string]Form{
 	"/values": ValueForm,
 	"/visits": VisitForm,
 	"/wizard": WizardForm,
+
+	"/devices/revoke":        RevokeDeviceForm,
+	"/devices/revoke-others": RevokeOthersForm,
 }
 
-// LoginForm logs in as the field "user".
+// LoginForm logs in as the field "user", remembered when the field
+// "remember" is set.
 func LoginForm(ctx context.Context, s *session.Session, body []byte) error {
 	f, err := parseForm(body)
 	if err == nil {
+		err = formLoginAllowed(ctx, f.Get("user"))
+	}
+	if err == nil {
 		err = login(ctx, s, f.Get("user"))
+	}
+	if err == nil {
+		err = markFormDevice(ctx, s, f.Get("remember") != "")
 	}
 	return outcome(s, err, "Logged in as "+f.Get("user")+".")
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"html/template"
 	"net/http"
@@ -27,6 +28,8 @@ type pageData struct {
 	Wizard                  Signup
 	WizardStep              int
 	WizardDone              bool
+	Restored                bool
+	Devices                 []Device
 }
 
 type pageValue struct{ Key, JSON string }
@@ -39,6 +42,15 @@ func (a *App) Page(s *session.Session) (int, []byte) {
 	var err error
 	if d.User, err = s.User(); err != nil {
 		return errorPage(err)
+	}
+	if d.User != "" {
+		if d.Restored, err = s.Restored(); err != nil {
+			return errorPage(err)
+		}
+		// The store bounds its own calls; Page has no request context.
+		if d.Devices, err = listDevices(context.Background(), s); err != nil {
+			return errorPage(err)
+		}
 	}
 	d.Visits, _ = lookup[int](s, keyVisits) // the store answered User
 	d.Cart, _ = lookup[[]Line](s, keyCart)

@@ -54,11 +54,15 @@ func GetSession(s *session.Session) (int, any) {
 		return Failure(err)
 	}
 	out := struct {
-		User   *string                    `json:"user"`
-		Values map[string]json.RawMessage `json:"values"`
+		User     *string                    `json:"user"`
+		Values   map[string]json.RawMessage `json:"values"`
+		Restored bool                       `json:"restored,omitempty"`
 	}{Values: make(map[string]json.RawMessage, len(keys))}
 	if user != "" {
 		out.User = &user
+	}
+	if out.Restored, err = s.Restored(); err != nil {
+		return Failure(err)
 	}
 	for _, k := range keys {
 		if v, err := valueJSON(s, k); err == nil {

@@ -1,0 +1,22 @@
+module github.com/sesskit/sesskit/cmd/sesskit
+
+go 1.26.0
+
+require (
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/sesskit/sesskit/codecs/msgpack v0.1.0
+	github.com/sesskit/sesskit/core v0.1.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
+
+replace (
+	github.com/sesskit/sesskit/codecs/msgpack => ../../codecs/msgpack
+	github.com/sesskit/sesskit/core => ../../core
+)
