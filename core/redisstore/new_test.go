@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"github.com/sesskit/sesskit/core/redisstore"
 	"github.com/sesskit/sesskit/core/session"
 )
@@ -31,6 +32,7 @@ func deadClient(t *testing.T) (*redis.Client, *counter) {
 	rdb := redis.NewClient(&redis.Options{
 		Addr: deadAddr(t), ContextTimeoutEnabled: true,
 		MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 	})
 	t.Cleanup(func() { rdb.Close() })
 	var c counter
@@ -43,7 +45,8 @@ func TestNewRefuses(t *testing.T) {
 	noCtx := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	clusterNoCtx := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
 	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": "127.0.0.1:1"}, ContextTimeoutEnabled: true})
-	t.Cleanup(func() { noCtx.Close(); clusterNoCtx.Close(); ring.Close() })
+	maintOn := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}) // go-redis's default: auto
+	t.Cleanup(func() { noCtx.Close(); clusterNoCtx.Close(); ring.Close(); maintOn.Close() })
 	tests := []struct {
 		name string
 		rdb  redis.UniversalClient
@@ -59,6 +62,7 @@ func TestNewRefuses(t *testing.T) {
 		{"zero timeout", good, []redisstore.Option{redisstore.WithTimeout(0)}},
 		{"negative replicas", good, []redisstore.Option{redisstore.WithWait(-1, time.Second)}},
 		{"wait without timeout", good, []redisstore.Option{redisstore.WithWait(1, 0)}},
+		{"wait with maintenance notifications on", maintOn, []redisstore.Option{redisstore.WithWait(1, time.Second)}},
 		{"wait longer than a call", good, []redisstore.Option{redisstore.WithTimeout(time.Second), redisstore.WithWait(1, time.Second)}},
 	}
 	for _, tt := range tests {
