@@ -5,10 +5,13 @@ go 1.26.0
 replace (
 	github.com/sesskit/sesskit/adapters/chi => ../adapters/chi
 	github.com/sesskit/sesskit/adapters/echo => ../adapters/echo
+	github.com/sesskit/sesskit/adapters/echov5 => ../adapters/echov5
 	github.com/sesskit/sesskit/adapters/fiber => ../adapters/fiber
+	github.com/sesskit/sesskit/adapters/fiberv3 => ../adapters/fiberv3
 	github.com/sesskit/sesskit/adapters/gin => ../adapters/gin
 	github.com/sesskit/sesskit/codecs/msgpack => ../codecs/msgpack
 	github.com/sesskit/sesskit/core => ../core
+	github.com/sesskit/sesskit/telemetry/prometheus => ../telemetry/prometheus
 )
 
 require (
@@ -17,27 +20,25 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/gofiber/fiber/v3 v3.1.0
+	github.com/gofiber/utils/v2 v2.0.2
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.5
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/sesskit/sesskit/adapters/chi v0.1.0
 	github.com/sesskit/sesskit/adapters/echo v0.1.0
+	github.com/sesskit/sesskit/adapters/echov5 v0.1.0
 	github.com/sesskit/sesskit/adapters/fiber v0.1.0
+	github.com/sesskit/sesskit/adapters/fiberv3 v0.1.0
 	github.com/sesskit/sesskit/adapters/gin v0.1.0
 	github.com/sesskit/sesskit/codecs/msgpack v0.1.0
 	github.com/sesskit/sesskit/core v0.1.0
+	github.com/sesskit/sesskit/telemetry/prometheus v0.1.0
 )
 
 require (
+	github.com/andybalholm/brotli v1.2.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
-	github.com/prometheus/client_golang v1.25.0 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
-	github.com/prometheus/common v0.72.0 // indirect
-	github.com/prometheus/procfs v0.22.0 // indirect
-)
-
-require (
-	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
@@ -52,6 +53,7 @@ require (
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
 	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
+	github.com/gofiber/schema v1.7.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/compress v1.20.1 // indirect
@@ -63,17 +65,22 @@ require (
 	github.com/mattn/go-runewidth v0.0.16 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
+	github.com/philhofer/fwd v1.2.0 // indirect
+	github.com/prometheus/client_golang v1.25.0 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.72.0 // indirect
+	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/quic-go/qpack v0.6.0 // indirect
 	github.com/quic-go/quic-go v0.59.0 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
-	github.com/sesskit/sesskit/telemetry/prometheus v0.1.0
+	github.com/tinylib/msgp v1.6.3 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.51.0 // indirect
+	github.com/valyala/fasthttp v1.69.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
-	github.com/valyala/tcplisten v1.0.0 // indirect
 	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
@@ -86,5 +93,3 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/sesskit/sesskit/telemetry/prometheus => ../telemetry/prometheus

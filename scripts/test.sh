@@ -143,8 +143,16 @@ for m in "${rel[@]}"; do
 done
 
 header "framework dependencies"
-declare -A framework=([gin]='github.com/gin-gonic/' [echo]='github.com/labstack/'
-	[fiber]='github.com/gofiber/|github.com/valyala/fasthttp' [chi]='github.com/go-chi/')
+# family: the package prefixes an adapter's framework brings (its own and
+# its helpers'); framework: the framework's module, major version included.
+# An adapter uses neither of another framework; two majors of one framework
+# share a family and are told apart by module, so the Fiber v2 adapter
+# cannot pull Fiber v3, nor the Echo v4 adapter Echo v5. Core uses none.
+declare -A family=([gin]='github.com/gin-gonic/' [echo]='github.com/labstack/' [echov5]='github.com/labstack/'
+	[fiber]='github.com/gofiber/|github.com/valyala/fasthttp' [fiberv3]='github.com/gofiber/|github.com/valyala/fasthttp'
+	[chi]='github.com/go-chi/')
+declare -A framework=([gin]='github.com/gin-gonic/gin' [echo]='github.com/labstack/echo/v4' [echov5]='github.com/labstack/echo/v5'
+	[fiber]='github.com/gofiber/fiber/v2' [fiberv3]='github.com/gofiber/fiber/v3' [chi]='github.com/go-chi/chi/v5')
 for m in "${rel[@]}"; do
 	case $m in
 	core) own="" ;;
@@ -152,7 +160,12 @@ for m in "${rel[@]}"; do
 	telemetry/*) own="" ;;
 	*) continue ;;
 	esac
-	forbidden=$(for f in "${!framework[@]}"; do [[ $f == "$own" ]] || echo "${framework[$f]}"; done | paste -sd'|')
+	[[ -z $own || -v "family[$own]" ]] || fail "$m: add its framework to the tables of the framework dependencies step"
+	forbidden=$(for f in "${!family[@]}"; do
+		[[ $f != "$own" ]] || continue
+		echo "${framework[$f]}(/|\$)"
+		[[ -n $own && ${family[$f]} == "${family[$own]}" ]] || echo "${family[$f]}"
+	done | paste -sd'|')
 	deps=$(cd "$m" && GOWORK=off go list -deps -test ./...) || fail "go list -deps failed in $m"
 	bad=$(grep -E "^($forbidden)" <<<"$deps" | sort -u || true)
 	[[ -z $bad ]] || { echo "$bad" && fail "$m depends on a framework it must not use (above)"; }

@@ -89,11 +89,10 @@ func (c *Client) Body() string {
 func (c *Client) Cookie() string {
 	var line string
 	if c.fh != nil {
-		c.fctx.Response.Header.VisitAllCookie(func(_, v []byte) {
-			if line == "" {
-				line = string(v)
-			}
-		})
+		// fasthttp joins its Set-Cookie lines with "; ": the first pair
+		// comes first. (VisitAllCookie is deprecated in the fasthttp the
+		// workspace sees with Fiber v3; its replacement is not in v1.51.)
+		line = string(c.fctx.Response.Header.Peek("Set-Cookie"))
 	} else {
 		line = c.rec.header.Get("Set-Cookie")
 	}

@@ -23,6 +23,26 @@ func TestChiAndEchoShareSessions(t *testing.T) {
 	shareSessions(t, "chi", "json", "echo", "msgpack")
 }
 
+// TestFiberV3AndEchoV5ShareSessions: the same between the Fiber v3 and Echo
+// v5 adapters, Fiber v3 on MessagePack and Echo v5 on JSON.
+func TestFiberV3AndEchoV5ShareSessions(t *testing.T) {
+	t.Parallel()
+	shareSessions(t, "fiberv3", "msgpack", "echov5", "json")
+}
+
+// TestFiberV2AndV3ShareSessions: an application moving from Fiber v2 to v3
+// one instance at a time keeps its users' sessions.
+func TestFiberV2AndV3ShareSessions(t *testing.T) {
+	t.Parallel()
+	shareSessions(t, "fiber", "json", "fiberv3", "msgpack")
+}
+
+// TestEchoV4AndV5ShareSessions: the same from Echo v4 to v5.
+func TestEchoV4AndV5ShareSessions(t *testing.T) {
+	t.Parallel()
+	shareSessions(t, "echov5", "msgpack", "echo", "json")
+}
+
 // shareSessions runs apps x and y on one Redis and walks one visitor
 // (one cookie jar, as a browser: cookies are not port-scoped) between them.
 func shareSessions(t *testing.T, fwX, codecX, fwY, codecY string) {

@@ -1,4 +1,4 @@
-// Package e2e tests the four example apps as black boxes: each test builds
+// Package e2e tests the example apps (one per framework and major version) as black boxes: each test builds
 // nothing itself, starts the binaries TestMain built as separate processes on
 // 127.0.0.1, and drives them over HTTP (and, in the browser test, through a
 // headless Chromium).

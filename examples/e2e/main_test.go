@@ -13,7 +13,7 @@ import (
 )
 
 // frameworks are the example apps, by directory under examples/.
-var frameworks = []string{"chi", "gin", "echo", "fiber"}
+var frameworks = []string{"chi", "gin", "echo", "echov5", "fiber", "fiberv3"}
 
 // binDir holds the binaries TestMain builds, one per framework.
 var binDir string
@@ -43,7 +43,7 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	binDir = dir
 
-	// One go build for all four: the packages share most of their
+	// One go build for all of them: the packages share most of their
 	// dependencies and the build cache.
 	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, buildFlags...)
 	for _, fw := range frameworks {

@@ -228,7 +228,9 @@ func errorHandler(c *fiber.Ctx, err error) error {
 // client address and the headers (login throttle, device labels).
 func stdRequest(c *fiber.Ctx) *http.Request {
 	h := http.Header{}
-	c.Request().Header.VisitAll(func(k, v []byte) { h.Add(string(k), string(v)) })
+	for k, v := range c.Request().Header.All() { // the examples module has fasthttp v1.69 (Fiber v3)
+		h.Add(string(k), string(v))
+	}
 	return &http.Request{RemoteAddr: c.Context().RemoteAddr().String(), Header: h}
 }
 

@@ -1,0 +1,4 @@
+package sessfiberv3
+
+// Version is the version of this module, in lockstep with the core module.
+const Version = "0.1.0"
