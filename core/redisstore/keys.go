@@ -72,9 +72,9 @@ func (s *Store) ParseKey(key string) (kind KeyKind, handle string) {
 	switch {
 	case validID(rest):
 		return KeySession, rest
-	case strings.HasPrefix(rest, "r:") && validID(rest[2:]):
-		return KeyRemember, "r" + rest[2:]
-	case strings.HasPrefix(rest, "u:") && validID(rest[2:]):
+	case strings.HasPrefix(rest, rememberInfix) && validID(rest[len(rememberInfix):]):
+		return KeyRemember, "r" + rest[len(rememberInfix):]
+	case strings.HasPrefix(rest, indexInfix) && validID(rest[len(indexInfix):]):
 		return KeyUserIndex, ""
 	}
 	return KeyOther, ""

@@ -72,6 +72,12 @@ const (
 	fieldRenewed  = "@m"
 )
 
+// What follows the prefix in the keys that are not sessions (see above).
+const (
+	indexInfix    = "u:" // a user's index
+	rememberInfix = "r:" // a remember-me token
+)
+
 // idLen is the length of an unpadded base64url SHA-256 digest.
 const idLen = 43
 

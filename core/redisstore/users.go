@@ -20,7 +20,7 @@ var _ session.UserStore = (*Store)(nil)
 // valid user name, and none shows in a key listing.
 func (s *Store) indexKey(user string) string {
 	sum := sha256.Sum256([]byte(user))
-	return s.prefix + "u:" + base64.RawURLEncoding.EncodeToString(sum[:])
+	return s.prefix + indexInfix + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // handleKey returns the key of a handle: a session's ID, or "r" and a
@@ -30,7 +30,7 @@ func (s *Store) handleKey(handle string) (key string, remembered bool, err error
 		return s.prefix + handle, false, nil
 	}
 	if id, ok := strings.CutPrefix(handle, "r"); ok && validID(id) {
-		return s.prefix + "r:" + id, true, nil
+		return s.prefix + rememberInfix + id, true, nil
 	}
 	return "", false, ErrInvalidID
 }
@@ -198,7 +198,7 @@ func (s *Store) SaveRemember(ctx context.Context, id string, rec session.Remembe
 	if !validID(id) {
 		return fmt.Errorf("redisstore: remember: %w", ErrInvalidID)
 	}
-	key := s.prefix + "r:" + id
+	key := s.prefix + rememberInfix + id
 	return s.exec(ctx, "remember", key, func(ctx context.Context, c client) (bool, error) {
 		return true, multi(ctx, c, func(p redis.Pipeliner) {
 			p.HSet(ctx, key, "v", rec.Validator, "u", rec.User, "l", rec.Label,
@@ -215,7 +215,7 @@ func (s *Store) UseRemember(ctx context.Context, id, validator, next string, now
 	if !validID(id) {
 		return session.RememberRecord{}, 0, fmt.Errorf("redisstore: remember: %w", ErrInvalidID)
 	}
-	reply, err := s.run(ctx, "remember", useRememberScript, s.prefix+"r:"+id,
+	reply, err := s.run(ctx, "remember", useRememberScript, s.prefix+rememberInfix+id,
 		[]any{now.UnixMilli(), validator, next, session.RememberGrace.Milliseconds()}, false)
 	if err != nil {
 		return session.RememberRecord{}, 0, err
